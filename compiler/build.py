@@ -1,0 +1,113 @@
+"""Writing build output: one payload file per spec x target x locale, and a manifest.
+
+Output is deterministic: files are named ``<spec name>/<provider>[.<locale>].json``, JSON is
+written with a fixed indentation and the key order lowering produced, and the manifest has
+no timestamps, so a rebuild of unchanged specs is byte-identical. Files a previous build
+listed in its manifest but this one does not produce are removed; nothing else in the
+output folder is touched. Names are checked to stay inside the output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .diagnostics import Diagnostic, MsgcError
+from .tree import TreeReport
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    relpath: str
+    content: bytes
+    entry: dict[str, Any]
+
+
+def plan_artifacts(report: TreeReport) -> list[Artifact]:
+    artifacts = []
+    for file in report.files:
+        spec = file.spec
+        if spec is None:
+            continue
+        for out in sorted(file.outputs, key=lambda o: (o.provider, o.locale or "")):
+            suffix = f".{out.locale}" if out.locale else ""
+            relpath = f"{spec.name}/{out.provider}{suffix}.json"
+            content = (json.dumps(out.payload, ensure_ascii=False, indent=2) + "\n").encode()
+            artifacts.append(Artifact(relpath, content, {
+                "spec": spec.name,
+                "source": Path(spec.file).as_posix(),
+                "provider": out.provider,
+                "locale": out.locale,
+                "kind": out.kind,
+                "path": relpath,
+                "bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }))
+    return artifacts
+
+
+def manifest(artifacts: list[Artifact], report: TreeReport) -> bytes:
+    specs = []
+    for file in sorted(report.files, key=lambda f: f.spec.name if f.spec else ""):
+        if file.spec is None:
+            continue
+        specs.append({
+            "name": file.spec.name,
+            "source": Path(file.spec.file).as_posix(),
+            "description": file.spec.description,
+            "outputs": [a.entry for a in artifacts if a.entry["spec"] == file.spec.name],
+        })
+    data = {"msgc": __version__, "specs": specs}
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def write(out_dir: Path, artifacts: list[Artifact], report: TreeReport) -> list[str]:
+    """Write artifacts and manifest; return the paths written (relative to ``out_dir``)."""
+    root = out_dir.resolve()
+    for a in artifacts:
+        target = (root / a.relpath).resolve()
+        if root not in target.parents:
+            raise MsgcError([Diagnostic(
+                "build-path-escape", f"output path {a.relpath!r} would leave {out_dir}",
+                file=a.entry["source"],
+            )])
+    previous = _previous_outputs(root)
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    for a in artifacts:
+        target = root / a.relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != a.content:
+            _atomic_write(target, a.content)
+        written.append(a.relpath)
+    for stale in sorted(previous - set(written)):
+        path = (root / stale).resolve()
+        if root in path.parents and path.is_file():
+            path.unlink()
+            with contextlib.suppress(OSError):  # only removes the folder when empty
+                path.parent.rmdir()
+    _atomic_write(root / MANIFEST, manifest(artifacts, report))
+    return written
+
+
+def _previous_outputs(root: Path) -> set[str]:
+    try:
+        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        return {o["path"] for s in data.get("specs", []) for o in s.get("outputs", [])
+                if isinstance(o.get("path"), str)}
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return set()
+
+
+def _atomic_write(path: Path, content: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)

@@ -1,0 +1,90 @@
+"""The ``msgc`` command line: a click group whose commands are imported only when used.
+
+Keeping imports lazy keeps ``msgc --help`` and ``msgc validate`` fast: httpx, the sender and
+the fake server load only for ``send`` and ``fake-server``.
+
+Exit codes, for every command: 0 success, 1 findings (invalid spec, payload or data),
+2 usage error or unreadable input, 3 internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+
+#: command name -> module under compiler.commands (each defines ``command``).
+COMMANDS = {
+    "render": "render",
+    "check-payload": "check_payload",
+    "validate": "validate",
+    "build": "build",
+    "schema": "schema",
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        command: click.Command = importlib.import_module(f"compiler.commands.{module}").command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, _SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+# Short help lines live here so `msgc --help` does not import every command module.
+_SHORT_HELP = {
+    "render": "Render a spec for one provider and print the payload as JSON.",
+    "check-payload": "Validate hand-written provider payloads (JSON files).",
+    "validate": "Check every spec in a tree (CI, pre-commit).",
+    "build": "Validate a tree and write every payload plus a manifest.",
+    "schema": "Export the spec format's JSON Schema for editors.",
+}
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                              "max_content_width": 100})
+@click.version_option(__version__, prog_name="msgc")
+def cli() -> None:
+    """msgc compiles provider-neutral YAML message specs into validated Viber (NXCloud)
+    and WhatsApp (ITNIO) payloads.
+
+    \b
+    Examples:
+      msgc validate templates/
+      msgc build templates/ -o dist/
+      msgc render templates/order-shipped.yaml --provider viber --to 79001234567
+      msgc check-payload --provider whatsapp payload.json
+    """
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Entry point: run the CLI, turning any unexpected exception into exit code 3."""
+    try:
+        return cli.main(args=argv, prog_name="msgc", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("msgc: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        click.echo(
+            f"msgc: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in msgc; please report it with the command you ran.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

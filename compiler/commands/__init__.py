@@ -1,0 +1,1 @@
+"""One module per ``msgc`` sub-command; each exposes a click ``command``."""

@@ -1,0 +1,55 @@
+"""``msgc schema``: export the spec format's JSON Schema for editors."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import providers
+from ..schemas import load_schema
+
+OUTPUT_NAME = "msgc-spec.schema.json"
+
+
+def editor_schema() -> dict[str, Any]:
+    """The spec schema with each provider's target schema inlined under ``targets``."""
+    schema = copy.deepcopy(load_schema("spec.schema.json"))
+    targets = schema["properties"]["targets"]
+    props = {}
+    for name in providers.names():
+        target = copy.deepcopy(providers.get(name).target_schema_document())
+        for key in ("$schema", "$id"):
+            target.pop(key, None)
+        target.setdefault("properties", {})["message"] = {"$ref": "#/$defs/message"}
+        target["type"] = ["object", "null"]
+        props[name] = target
+    targets["properties"] = props
+    targets["additionalProperties"] = False
+    return schema
+
+
+@click.command(name="schema")
+@click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False),
+              help=f"Folder to write {OUTPUT_NAME} into (default: print it).")
+def command(out_dir: str | None) -> None:
+    """Export the JSON Schema of the spec format, for editor completion and checks.
+
+    With the YAML language server (VS Code, Neovim, ...), start a spec with
+    `# yaml-language-server: $schema=./msgc-spec.schema.json`.
+
+    \b
+    Example:
+      msgc schema -o .schemas/
+    """
+    text = json.dumps(editor_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out_dir is None:
+        click.echo(text, nl=False)
+        return
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / OUTPUT_NAME).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {folder / OUTPUT_NAME}", err=True)

@@ -1,0 +1,64 @@
+"""Where the envelope of a payload comes from: recipient, app ids, business phone.
+
+Precedence, first found wins (the README says the same):
+
+1. command-line options (``--to``, ``--appkey``, ``--app-id``, ``--business-phone``),
+2. the spec's target block (``targets.viber.appkey``, ``targets.whatsapp.business_phone``),
+3. environment variables (``NXCLOUD_APPKEY``, ``ITNIO_APP_ID``, ``ITNIO_BUSINESS_PHONE``),
+4. the ``[envelope]`` values of the msgc config file,
+5. when checking without real addressing (``validate``, ``build``), a placeholder.
+
+The recipient only ever comes from ``--to`` (or a recipients file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .diagnostics import Diagnostic, MsgcError
+from .providers.base import Provider
+
+
+def resolve(provider: Provider, settings: Mapping[str, Any], options: Mapping[str, str | None],
+            environ: Mapping[str, str], config: Mapping[str, Any], *, placeholders: bool,
+            file: str | None = None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    missing = []
+    for f in provider.envelope:
+        value: Any = options.get(f.payload_key)
+        if value is None and f.setting:
+            value = settings.get(f.setting)
+        if value is None and f.env:
+            value = environ.get(f.env) or None
+        if value is None and f.setting:
+            value = config.get(f.setting)
+        if value is None and placeholders:
+            value = f.placeholder
+        if value is None:
+            missing.append(f)
+            continue
+        out[f.payload_key] = str(value)
+    if missing:
+        raise MsgcError([
+            Diagnostic(
+                "envelope-missing",
+                f"no {f.payload_key} for {provider.label}",
+                file=file, provider=provider.name,
+                hint=_where(provider, f.option, f.setting, f.env, f.is_recipient),
+            )
+            for f in missing
+        ])
+    return out
+
+
+def _where(provider: Provider, option: str, setting: str | None, env: str | None,
+           recipient: bool) -> str:
+    if recipient:
+        return f"pass {option} PHONE"
+    ways = [f"pass {option}"]
+    if setting:
+        ways.append(f"set targets.{provider.name}.{setting} in the spec")
+    if env:
+        ways.append(f"set {env}")
+    return ", or ".join(ways)

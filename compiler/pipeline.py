@@ -1,0 +1,181 @@
+"""The compile pipeline for one spec, provider and locale: values -> render -> lower ->
+validate -> serialize, with every finding mapped back to a spec line.
+
+This is the only module that knows the whole chain; each stage it calls knows only its own
+input. :func:`render` is the public entry point; :class:`Plan` keeps per-spec work (merged
+message, compiled templates) so rendering many recipients does it once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any
+
+from . import pointer as jp
+from . import providers
+from .diagnostics import Diagnostic, MsgcError, Severity
+from .providers.base import LoweringError, Provider
+from .render import CompiledTree, RenderProblem
+from .schemas import Finding
+from .spec import Spec
+from .variables import Problem
+
+
+@dataclass(slots=True)
+class Rendered:
+    """A compiled message for one provider: the payload and the exact bytes to send."""
+
+    spec: str
+    provider: str
+    locale: str | None
+    kind: str
+    payload: dict[str, Any]
+    body: bytes
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def serialize(payload: Any) -> bytes:
+    """Compact UTF-8 JSON, keys in the order lowering wrote them (stable across runs)."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class Plan:
+    """Everything about one spec x provider x locale that does not depend on variables."""
+
+    def __init__(self, spec: Spec, provider: str, locale: str | None = None) -> None:
+        if provider not in spec.targets:
+            raise MsgcError([spec.diagnostic(
+                "/targets", "target-not-in-spec",
+                f"spec {spec.name!r} does not target {provider}",
+                hint="it targets: " + ", ".join(spec.targets), at_key=True,
+            )])
+        self.spec = spec
+        self.provider: Provider = providers.get(provider)
+        self.locale = locale
+        self.settings = spec.settings(provider)
+        self.message, self.origins = spec.effective_message(provider, locale)
+        self.tree = CompiledTree(self.message, set(spec.variables))
+        if self.tree.problems:
+            raise MsgcError([self._render_diag(p) for p in self.tree.problems])
+
+    # -- values ---------------------------------------------------------------------------
+
+    def values(self, given: Mapping[str, Any] | None, *, samples: bool = False,
+               strict: bool = True) -> dict[str, Any]:
+        """Typed values for every variable: given ones coerced, the rest from defaults."""
+        given = given or {}
+        diags = []
+        values: dict[str, Any] = {}
+        if strict:
+            for name in given:
+                if name not in self.spec.variables:
+                    close = get_close_matches(name, list(self.spec.variables), n=1)
+                    diags.append(Diagnostic(
+                        "unknown-variable", f"value given for {name!r}, which the spec does not "
+                        "declare", file=self.spec.file,
+                        hint=f"did you mean {close[0]!r}?" if close else None,
+                    ))
+        for name, var in self.spec.variables.items():
+            if name in given:
+                raw = given[name]
+            elif samples and (var.has_example or var.has_default):
+                raw = var.sample
+            elif var.has_default:
+                raw = var.default
+            else:
+                diags.append(self.spec.diagnostic(
+                    jp.join("/variables", name), "missing-variable",
+                    f"no value for variable {name!r}", at_key=True,
+                    hint=f"pass --var {name}=VALUE",
+                ))
+                continue
+            try:
+                values[name] = var.coerce(raw)
+            except Problem as exc:
+                diags.append(self.spec.diagnostic(
+                    jp.join("/variables", name), "variable-value", str(exc), at_key=True,
+                ))
+        if diags:
+            raise MsgcError(diags)
+        return values
+
+    # -- the chain ------------------------------------------------------------------------
+
+    def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
+        try:
+            message = self.tree.render(values)
+        except RenderProblem as problem:
+            raise MsgcError([self._render_diag(problem)]) from None
+        try:
+            lowered = self.provider.lower(message, self.settings, envelope)
+        except LoweringError as exc:
+            raise MsgcError([self._input_diag(f, f.pointer) for f in exc.findings]) from None
+        findings = self.provider.validate(lowered.payload)
+        errors = [f for f in findings if f.severity is Severity.ERROR]
+        if errors:
+            raise MsgcError([self._payload_diag(f, lowered.origins) for f in findings])
+        return Rendered(
+            spec=self.spec.name, provider=self.provider.name, locale=self.locale,
+            kind=lowered.kind, payload=lowered.payload, body=serialize(lowered.payload),
+            warnings=[self._payload_diag(f, lowered.origins) for f in findings],
+        )
+
+    # -- mapping findings back to the spec ------------------------------------------------
+
+    def spec_pointer(self, input_pointer: str) -> str | None:
+        """Where in the spec a pointer into the lowering input ({message, settings}) lives."""
+        if input_pointer == "/settings" or input_pointer.startswith("/settings/"):
+            return jp.join("/targets", self.provider.name) + input_pointer[len("/settings"):]
+        if input_pointer == "/message" or input_pointer.startswith("/message/"):
+            rest = input_pointer[len("/message"):]
+            for candidate in jp.ancestors(rest):
+                if candidate in self.origins:
+                    return self.origins[candidate] + rest[len(candidate):]
+        return None
+
+    def _diag(self, spec_ptr: str | None, rule: str, message: str, hint: str | None,
+              severity: Severity = Severity.ERROR, line_offset: int | None = None) -> Diagnostic:
+        doc = self.spec.document
+        line, column = doc.locate(spec_ptr) if spec_ptr is not None else (None, None)
+        if line_offset is not None and line is not None and spec_ptr is not None:
+            block = spec_ptr in doc.block_scalars
+            line = line + line_offset - (0 if block else 1)
+            column = None if (block or line_offset > 1) else column
+        return Diagnostic(
+            rule=rule, message=message, severity=severity, file=doc.filename, line=line,
+            column=column, path=spec_ptr, hint=hint, provider=self.provider.name,
+            locale=self.locale,
+        )
+
+    def _render_diag(self, problem: RenderProblem) -> Diagnostic:
+        return self._diag(self.spec_pointer("/message" + problem.pointer), problem.rule,
+                          problem.message, problem.hint, line_offset=problem.line_in_template)
+
+    def _input_diag(self, finding: Finding, input_pointer: str) -> Diagnostic:
+        return self._diag(self.spec_pointer(input_pointer), finding.rule, finding.message,
+                          finding.hint, finding.severity)
+
+    def _payload_diag(self, finding: Finding, origins: Mapping[str, str]) -> Diagnostic:
+        spec_ptr = None
+        for candidate in jp.ancestors(finding.pointer):
+            if candidate in origins:
+                spec_ptr = self.spec_pointer(origins[candidate])
+                break
+        message = finding.message
+        if spec_ptr is None:
+            message = f"{message} (payload {finding.pointer or '/'})"
+        return self._diag(spec_ptr, finding.rule, message, finding.hint, finding.severity)
+
+
+def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None, *,
+           locale: str | None = None, envelope: Mapping[str, str] | None = None,
+           samples: bool = False) -> Rendered:
+    """Compile ``spec`` for ``provider`` with ``variables``; raise :class:`MsgcError`."""
+    plan = Plan(spec, provider, locale)
+    values = plan.values(variables, samples=samples)
+    if envelope is None:
+        envelope = {f.payload_key: f.placeholder for f in plan.provider.envelope}
+    return plan.render(values, envelope)

@@ -1,0 +1,59 @@
+"""JSON Pointers (RFC 6901): building, splitting and resolving them.
+
+Pointers are how msgc names a place in a spec, a neutral message or a provider payload,
+and how a finding in a payload is traced back to the spec line that produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+def escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(base: str, *tokens: str | int) -> str:
+    """`join("/a", "b", 0)` -> `/a/b/0`."""
+    return base + "".join("/" + escape(t) for t in tokens)
+
+
+def from_parts(parts: Iterable[str | int]) -> str:
+    return join("", *parts)
+
+
+def split(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"not a JSON pointer: {pointer!r}")
+    return [unescape(t) for t in pointer[1:].split("/")]
+
+
+def parent(pointer: str) -> str:
+    return pointer[: pointer.rfind("/")] if pointer else ""
+
+
+def ancestors(pointer: str) -> Iterable[str]:
+    """The pointer itself, then each ancestor up to the root ``""``."""
+    while True:
+        yield pointer
+        if not pointer:
+            return
+        pointer = parent(pointer)
+
+
+def resolve(document: Any, pointer: str) -> Any:
+    node = document
+    for token in split(pointer):
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+def last_token(pointer: str) -> str:
+    return unescape(pointer[pointer.rfind("/") + 1 :]) if pointer else ""

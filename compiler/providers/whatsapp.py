@@ -1,0 +1,520 @@
+"""WhatsApp through ITNIO Tech (``POST /wa/custom/sendMsg``): lowering, semantic rules.
+
+Message type selection, from what the neutral message holds:
+
+==============================================  =====================================
+neutral message                                 type (interactive.type)
+==============================================  =====================================
+carousel (+ text)                               interactive (carousel)
+menu (+ text, header, footer)                   interactive (list)
+choices: up to 3 / more (+ text)                interactive (button) / (list)
+reply buttons (+ text, header, footer)          interactive (button)
+request_location (+ text)                       interactive (location_request_message)
+location / contacts                             location / contacts
+image, video, document (+ text as caption)      image / video / document
+audio / sticker                                 audio / sticker
+text                                            text
+==============================================  =====================================
+
+``reply_to`` adds ``context.refMessageId`` to any of them.
+
+Choices made where the ITNIO document is silent or inconsistent (see README, "Provider
+notes"): ``businessPhone`` is sent as a string (the table says String; some examples show
+a number); location coordinates are strings (table) and the message always carries
+``"type": "location"`` (the example omits it); a carousel card's ``parameters`` is an object
+(the examples; the table says array); a card's header is required (error -308).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import pointer as jp
+from ..schemas import Finding
+from .base import (
+    EnvelopeField,
+    Lowered,
+    Provider,
+    Trace,
+    as_number,
+    media_ptr,
+    media_url,
+    present,
+)
+
+MAX_REPLY_BUTTONS = 3
+MAX_LIST_ROWS = 10
+
+_CONTENT = ("text", "image", "video", "document", "audio", "sticker", "location", "contacts")
+
+
+class WhatsApp(Provider):
+    name = "whatsapp"
+    label = "WhatsApp"
+    payload_schema = "whatsapp.payload.schema.json"
+    target_schema = "whatsapp.target.schema.json"
+    envelope = (
+        EnvelopeField("appId", "app_id", "ITNIO_APP_ID", "--app-id", "APPID"),
+        EnvelopeField("businessPhone", "business_phone", "ITNIO_BUSINESS_PHONE",
+                      "--business-phone", "10000000000"),
+        EnvelopeField("recipient", None, None, "--to", "10000000001", is_recipient=True),
+    )
+
+    def lower(self, message: Mapping[str, Any], settings: Mapping[str, Any],
+              envelope: Mapping[str, str]) -> Lowered:
+        t = Trace()
+        if message.get("otp"):
+            t.error("/message/otp", "whatsapp-unsupported-otp",
+                    "OTP templates cannot be sent through the WhatsApp custom message API",
+                    "send the code as `text` within the 24-hour customer service window, or "
+                    "drop whatsapp from this spec's targets")
+        payload: dict[str, Any] = {
+            "appId": envelope.get("appId"),
+            "businessPhone": envelope.get("businessPhone"),
+            "channelType": 0,
+            "recipient": envelope.get("recipient"),
+        }
+        buttons = message.get("buttons") or []
+        interactive = bool(message.get("carousel") or message.get("menu")
+                           or message.get("choices") or buttons
+                           or message.get("request_location"))
+        if not interactive:
+            for key in present(message, "header", "footer"):
+                t.error(jp.join("/message", key), f"whatsapp-{key}-needs-interactive",
+                        f"WhatsApp shows a {key} only on list and reply-button messages",
+                        "put it in `text`, or add `buttons`, `choices` or a `menu`")
+
+        if message.get("carousel"):
+            kind = self._carousel(message, payload, t)
+        elif message.get("menu"):
+            kind = self._menu(message, payload, t)
+        elif message.get("choices"):
+            kind = self._choices(message, settings, payload, t)
+        elif buttons:
+            kind = self._buttons(message, payload, t)
+        elif message.get("request_location"):
+            kind = self._request_location(message, payload, t)
+        elif message.get("location"):
+            kind = self._location(message, payload, t)
+        elif message.get("contacts"):
+            kind = self._contacts(message, payload, t)
+        elif message.get("image") or message.get("video") or message.get("document"):
+            kind = self._media(message, payload, t)
+        elif message.get("audio") or message.get("sticker"):
+            kind = self._bare_media(message, payload, t)
+        elif message.get("text") is not None:
+            payload["type"] = "text"
+            payload["text"] = {"body": message["text"]}
+            t.at("/text/body", "/message/text")
+            kind = "text"
+        else:
+            t.error("/message", "message-empty", "the message has nothing WhatsApp can send")
+            kind = "text"
+        if message.get("reply_to"):
+            payload["context"] = {"refMessageId": message["reply_to"]}
+            t.at("/context/refMessageId", "/message/reply_to")
+        t.raise_if_errors()
+        return Lowered(payload=payload, kind=kind, origins=t.origins)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _only(self, message: Mapping[str, Any], kind: str, allowed: set[str], t: Trace) -> None:
+        """Report every field that a ``kind`` message cannot carry (never drop silently)."""
+        fields = ("text", "header", "footer", "image", "video", "document", "audio", "sticker",
+                  "location", "request_location", "contacts", "buttons", "choices", "menu",
+                  "carousel")
+        for key in present(message, *fields):
+            if key not in allowed:
+                t.error(jp.join("/message", key), "whatsapp-field-not-allowed",
+                        f"a WhatsApp {kind} message cannot also carry `{key}`",
+                        "send it as a separate message, or override it per target")
+
+    def _interactive(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace,
+                     subtype: str, *, header_footer: bool = True) -> dict[str, Any]:
+        payload["type"] = "interactive"
+        inter: dict[str, Any] = {"type": subtype}
+        payload["interactive"] = inter
+        if header_footer and message.get("header") is not None:
+            inter["header"] = {"type": "text", "text": message["header"]}
+            t.at("/interactive/header/text", "/message/header")
+        if message.get("text") is None:
+            t.error("/message", "whatsapp-interactive-body",
+                    f"a WhatsApp {subtype} message needs `text` (its body)")
+        inter["body"] = {"text": message.get("text")}
+        t.at("/interactive/body/text", "/message/text")
+        if header_footer and message.get("footer") is not None:
+            inter["footer"] = {"text": message["footer"]}
+            t.at("/interactive/footer/text", "/message/footer")
+        return inter
+
+    def _media(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
+        kinds = present(message, "image", "video", "document")
+        kind = kinds[0]
+        self._only(message, kind, {kind, "text"}, t)
+        value = message[kind]
+        if kind == "document":
+            content: dict[str, Any] = {"link": value.get("url"), "filename": value.get("filename")}
+            t.at("/document/link", "/message/document/url")
+            t.at("/document/filename", "/message/document/filename")
+        elif kind == "video":
+            for extra in ("thumbnail", "size", "duration"):
+                if value.get(extra) is not None:
+                    t.error(jp.join("/message/video", extra), "whatsapp-video-field",
+                            f"WhatsApp videos take no `{extra}`; it would be dropped",
+                            "keep it for Viber in targets.viber.message")
+            content = {"link": value.get("url")}
+            t.at("/video/link", "/message/video/url")
+        else:
+            content = {"link": media_url(value)}
+            t.at(f"/{kind}/link", media_ptr(value, f"/message/{kind}"))
+        if message.get("text") is not None:
+            content["caption"] = message["text"]
+            t.at(f"/{kind}/caption", "/message/text")
+        payload["type"] = kind
+        payload[kind] = content
+        return kind
+
+    def _bare_media(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
+        kind = present(message, "audio", "sticker")[0]
+        self._only(message, kind, {kind}, t)
+        payload["type"] = kind
+        payload[kind] = {"link": media_url(message[kind])}
+        t.at(f"/{kind}/link", media_ptr(message[kind], f"/message/{kind}"))
+        return kind
+
+    def _location(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
+        self._only(message, "location", {"location"}, t)
+        loc = message["location"]
+        lp = "/message/location"
+        out: dict[str, Any] = {}
+        for key, bound in (("longitude", 180), ("latitude", 90)):
+            number = as_number(loc.get(key), jp.join(lp, key), f"location.{key}", t)
+            if number is not None and not -bound <= number <= bound:
+                t.error(jp.join(lp, key), "whatsapp-location-range",
+                        f"location.{key} is {number}; it must lie within ±{bound}")
+            value = loc.get(key)
+            out[key] = value.strip() if isinstance(value, str) else _decimal(number)
+            t.at(jp.join("/location", key), jp.join(lp, key))
+        for key in ("name", "address"):
+            if loc.get(key) is None:
+                t.error(lp, "whatsapp-location-field",
+                        f"a WhatsApp location needs `location.{key}`")
+            out[key] = loc.get(key)
+            t.at(jp.join("/location", key), jp.join(lp, key))
+        payload["type"] = "location"
+        payload["location"] = out
+        return "location"
+
+    def _contacts(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
+        self._only(message, "contacts", {"contacts"}, t)
+        payload["type"] = "contacts"
+        payload["contacts"] = message["contacts"]
+        t.at("/contacts", "/message/contacts")
+        return "contacts"
+
+    def _request_location(self, message: Mapping[str, Any], payload: dict[str, Any],
+                          t: Trace) -> str:
+        self._only(message, "location request", {"text", "request_location"}, t)
+        inter = self._interactive(message, payload, t, "location_request_message",
+                                  header_footer=False)
+        inter["action"] = {"name": "send_location"}
+        return "interactive/location_request_message"
+
+    def _buttons(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
+        self._only(message, "reply-button", {"text", "header", "footer", "buttons"}, t)
+        buttons = message["buttons"]
+        out = []
+        for i, button in enumerate(buttons):
+            bp = jp.join("/message/buttons", i)
+            if "url" in button:
+                t.error(jp.join(bp, "url"), "whatsapp-unsupported-link-button",
+                        "the WhatsApp custom message API has no link buttons outside a carousel",
+                        "put the link in `text`, or use a one-card-per-link `carousel`")
+                continue
+            if button.get("id") is None:
+                t.error(bp, "whatsapp-reply-button-id",
+                        "a WhatsApp reply button needs an `id` (returned when it is tapped)")
+            out.append({"type": "reply", "reply": {"id": button.get("id"),
+                                                    "title": button["title"]}})
+            op = jp.join("/interactive/action/buttons", len(out) - 1)
+            t.at(op, bp)
+            t.at(jp.join(op, "reply/id"), jp.join(bp, "id"))
+            t.at(jp.join(op, "reply/title"), jp.join(bp, "title"))
+        inter = self._interactive(message, payload, t, "button")
+        inter["action"] = {"buttons": out}
+        t.at("/interactive/action/buttons", "/message/buttons")
+        return "interactive/button"
+
+    def _choices(self, message: Mapping[str, Any], settings: Mapping[str, Any],
+                 payload: dict[str, Any], t: Trace) -> str:
+        self._only(message, "choices", {"text", "header", "footer", "choices"}, t)
+        choices = message["choices"]
+        rows = []
+        for i, choice in enumerate(choices):
+            cp = jp.join("/message/choices", i)
+            if isinstance(choice, Mapping):
+                row = {"id": choice.get("id", choice["title"]), "title": choice["title"]}
+                if choice.get("description") is not None:
+                    row["description"] = choice["description"]
+                rows.append((row, cp, isinstance(choice, Mapping) and "id" in choice))
+            else:
+                rows.append(({"id": choice, "title": choice}, cp, False))
+        has_description = any("description" in row for row, _, _ in rows)
+        if len(rows) <= MAX_REPLY_BUTTONS and not has_description:
+            inter = self._interactive(message, payload, t, "button")
+            buttons = []
+            for i, (row, cp, has_id) in enumerate(rows):
+                op = jp.join("/interactive/action/buttons", i)
+                buttons.append({"type": "reply", "reply": {"id": row["id"], "title": row["title"]}})
+                t.at(op, cp)
+                t.at(jp.join(op, "reply/id"), jp.join(cp, "id") if has_id else cp)
+                t.at(jp.join(op, "reply/title"), jp.join(cp, "title") if has_id else cp)
+            inter["action"] = {"buttons": buttons}
+            t.at("/interactive/action/buttons", "/message/choices")
+            return "interactive/button"
+        label = settings.get("list_button")
+        if label is None:
+            t.error("/settings", "whatsapp-list-button-label",
+                    f"{len(rows)} choices become a WhatsApp list, which needs a button label",
+                    "set targets.whatsapp.list_button (the label that opens the list), "
+                    "or use `menu`")
+        inter = self._interactive(message, payload, t, "list")
+        section: dict[str, Any] = {"title": settings.get("list_title", label), "rows": []}
+        t.at("/interactive/action/sections/0/title",
+             "/settings/list_title" if "list_title" in settings else "/settings/list_button")
+        for i, (row, cp, _) in enumerate(rows):
+            section["rows"].append(row)
+            t.at(jp.join("/interactive/action/sections/0/rows", i), cp)
+        inter["action"] = {"button": label, "sections": [section]}
+        t.at("/interactive/action/button", "/settings/list_button")
+        t.at("/interactive/action/sections/0/rows", "/message/choices")
+        return "interactive/list"
+
+    def _menu(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
+        self._only(message, "menu", {"text", "header", "footer", "menu"}, t)
+        menu = message["menu"]
+        inter = self._interactive(message, payload, t, "list")
+        sections = []
+        for i, section in enumerate(menu["sections"]):
+            sp = jp.join("/message/menu/sections", i)
+            op = jp.join("/interactive/action/sections", i)
+            if section.get("title") is None:
+                t.error(sp, "whatsapp-list-section-title",
+                        "a WhatsApp list section needs a `title` (at most 24 characters)")
+            sections.append({"title": section.get("title"), "rows": list(section["rows"])})
+            t.at(op, sp)
+            t.at(jp.join(op, "title"), jp.join(sp, "title"))
+            t.at(jp.join(op, "rows"), jp.join(sp, "rows"))
+        inter["action"] = {"button": menu["button"], "sections": sections}
+        t.at("/interactive/action/button", "/message/menu/button")
+        t.at("/interactive/action/sections", "/message/menu/sections")
+        return "interactive/list"
+
+    def _carousel(self, message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
+        self._only(message, "carousel", {"text", "carousel"}, t)
+        inter = self._interactive(message, payload, t, "carousel", header_footer=False)
+        cards = []
+        for i, card in enumerate(message["carousel"]):
+            cp = jp.join("/message/carousel", i)
+            op = jp.join("/interactive/action/cards", i)
+            out: dict[str, Any] = {"card_index": i, "type": "cta_url"}
+            media = present(card, "image", "video")
+            if len(media) != 1:
+                t.error(cp, "whatsapp-carousel-card-header",
+                        "a WhatsApp carousel card needs exactly one `image` or `video` "
+                        f"(its header); this one has {len(media) or 'none'}")
+            else:
+                kind = media[0]
+                out["header"] = {"type": kind, kind: {"link": media_url(card[kind])}}
+                t.at(jp.join(op, "header"), jp.join(cp, kind))
+                t.at(jp.join(op, "header", kind, "link"), media_ptr(card[kind], jp.join(cp, kind)))
+            title, text = card.get("title"), card.get("text")
+            if title is not None and text is not None:
+                body = f"*{title}*\n\n{text}"
+            else:
+                body = text if text is not None else (f"*{title}*" if title is not None else None)
+            if body is None:
+                t.error(cp, "whatsapp-carousel-card-body",
+                        "a WhatsApp carousel card needs `text` or `title` (its body)")
+            out["body"] = {"text": body}
+            t.at(jp.join(op, "body/text"), jp.join(cp, "text" if text is not None else "title"))
+            out["action"] = self._card_action(card.get("buttons") or [], cp, op, t)
+            cards.append(out)
+            t.at(op, cp)
+        inter["action"] = {"cards": cards}
+        t.at("/interactive/action/cards", "/message/carousel")
+        return "interactive/carousel"
+
+    def _card_action(self, buttons: list[Mapping[str, Any]], cp: str, op: str, t: Trace
+                     ) -> dict[str, Any]:
+        if not buttons:
+            t.error(cp, "whatsapp-carousel-card-action",
+                    "a WhatsApp carousel card needs one link button or 1-2 reply buttons")
+            return {}
+        links = [b for b in buttons if "url" in b]
+        if links and len(links) != len(buttons):
+            t.error(jp.join(cp, "buttons"), "whatsapp-carousel-card-action-kind",
+                    "a WhatsApp carousel card has either one link button or reply buttons, "
+                    "not both")
+            return {}
+        if links:
+            if len(links) > 1:
+                t.error(jp.join(cp, "buttons", 1), "whatsapp-carousel-card-links",
+                        f"a WhatsApp carousel card has one link button; this one has {len(links)}")
+            bp = jp.join(cp, "buttons", 0)
+            t.at(jp.join(op, "action/parameters/display_text"), jp.join(bp, "title"))
+            t.at(jp.join(op, "action/parameters/url"), jp.join(bp, "url"))
+            t.at(jp.join(op, "action"), jp.join(cp, "buttons"))
+            return {"name": "cta_url",
+                    "parameters": {"display_text": links[0]["title"], "url": links[0]["url"]}}
+        out = []
+        for j, button in enumerate(buttons):
+            bp = jp.join(cp, "buttons", j)
+            if button.get("id") is None:
+                t.error(bp, "whatsapp-reply-button-id",
+                        "a WhatsApp quick-reply button needs an `id`")
+            out.append({"type": "quick_reply",
+                        "quick_reply": {"id": button.get("id"), "title": button["title"]}})
+            bo = jp.join(op, "action/buttons", j)
+            t.at(bo, bp)
+            t.at(jp.join(bo, "quick_reply/id"), jp.join(bp, "id"))
+            t.at(jp.join(bo, "quick_reply/title"), jp.join(bp, "title"))
+        t.at(jp.join(op, "action"), jp.join(cp, "buttons"))
+        return {"buttons": out}
+
+    # -- rules the schema cannot state -------------------------------------------------
+
+    def check_payload(self, payload: Any) -> list[Finding]:
+        if not isinstance(payload, Mapping):
+            return []
+        out: list[Finding] = []
+        inter = payload.get("interactive")
+        if payload.get("type") == "location":
+            out += _check_location(payload.get("location"))
+        if not isinstance(inter, Mapping):
+            return out
+        action = inter.get("action")
+        if not isinstance(action, Mapping):
+            return out
+        kind = inter.get("type")
+        if kind == "button":
+            out += _unique(action.get("buttons"), "/interactive/action/buttons", "reply",
+                           "reply button")
+        elif kind == "list":
+            out += _check_rows(action.get("sections"))
+        elif kind == "carousel":
+            out += _check_cards(action.get("cards"))
+        return out
+
+
+def _decimal(number: int | float | None) -> str | None:
+    if number is None:
+        return None
+    return repr(number) if isinstance(number, float) else str(number)
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _unique(buttons: Any, base: str, key: str, what: str) -> list[Finding]:
+    """Reply titles and ids must be unique among the buttons of one message (or one card:
+    the ITNIO carousel example repeats a quick reply on every card, so uniqueness is
+    checked per card there)."""
+    out = []
+    seen: dict[str, dict[Any, int]] = {"title": {}, "id": {}}
+    for i, button in enumerate(buttons if isinstance(buttons, list) else []):
+        inner = button.get(key) if isinstance(button, Mapping) else None
+        if not isinstance(inner, Mapping):
+            continue
+        for field in ("title", "id"):
+            value = inner.get(field)
+            if not isinstance(value, str):
+                continue
+            norm = value.strip().casefold() if field == "title" else value
+            if norm in seen[field]:
+                first = seen[field][norm] + 1
+                out.append(Finding(
+                    jp.join(base, i, key, field), f"whatsapp-{what.replace(' ', '-')}-unique-{field}",
+                    f"{what} {i + 1} has the same {field} as {what} {first} ({value!r}); "
+                    f"WhatsApp requires unique {field}s in a message",
+                ))
+            else:
+                seen[field][norm] = i
+    return out
+
+
+def _check_rows(sections: Any) -> list[Finding]:
+    total = 0
+    out = []
+    for i, section in enumerate(_items(sections)):
+        rows = section.get("rows")
+        if not isinstance(rows, list):
+            continue
+        for j, _ in enumerate(rows):
+            total += 1
+            if total == MAX_LIST_ROWS + 1:
+                out.append(Finding(
+                    jp.join("/interactive/action/sections", i, "rows", j), "whatsapp-list-rows-total",
+                    f"the list has more than {MAX_LIST_ROWS} rows across its sections; "
+                    f"WhatsApp allows {MAX_LIST_ROWS} in total",
+                ))
+    return out
+
+
+def _check_cards(cards: Any) -> list[Finding]:
+    out = []
+    base = "/interactive/action/cards"
+    kinds: list[tuple[int, str]] = []
+    for i, card in enumerate(_items(cards)):
+        if card.get("card_index") != i:
+            out.append(Finding(
+                jp.join(base, i, "card_index"), "whatsapp-carousel-card-index",
+                f"card {i + 1} has card_index {card.get('card_index')!r}; card indexes must "
+                f"count 0, 1, 2, ... in order (expected {i})",
+            ))
+        action = card.get("action")
+        if not isinstance(action, Mapping):
+            continue
+        has_link, has_quick = "name" in action or "parameters" in action, "buttons" in action
+        if has_link and has_quick:
+            out.append(Finding(
+                jp.join(base, i, "action"), "whatsapp-carousel-card-action-kind",
+                "a card action is either a cta_url link or quick-reply buttons, not both",
+            ))
+            continue
+        if has_link or has_quick:
+            kinds.append((i, "cta_url" if has_link else "quick_reply"))
+        if has_quick:
+            out += _unique(action.get("buttons"), jp.join(base, i, "action/buttons"),
+                           "quick_reply", "quick-reply button")
+    if kinds:
+        first_card, first_kind = kinds[0]
+        for i, kind in kinds[1:]:
+            if kind != first_kind:
+                out.append(Finding(
+                    jp.join(base, i, "action"), "whatsapp-carousel-same-action",
+                    f"card {i + 1} uses {kind} buttons but card {first_card + 1} uses "
+                    f"{first_kind}; every card of a WhatsApp carousel uses the same kind",
+                ))
+    return out
+
+
+def _check_location(loc: Any) -> list[Finding]:
+    if not isinstance(loc, Mapping):
+        return []
+    out = []
+    for key, bound in (("latitude", 90), ("longitude", 180)):
+        value = loc.get(key)
+        try:
+            number = float(value) if isinstance(value, str) else None
+        except ValueError:
+            number = None
+        if number is not None and not -bound <= number <= bound:
+            out.append(Finding(jp.join("/location", key), "whatsapp-location-range",
+                               f"{key} is {value}; it must lie within ±{bound}"))
+    return out
+
+
+PROVIDER = WhatsApp()

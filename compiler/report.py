@@ -1,0 +1,128 @@
+"""Printing diagnostics: text for people (coloured on a terminal), JSON for scripts,
+GitHub Actions workflow annotations, and SARIF 2.1.0 for code-scanning dashboards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from .diagnostics import Diagnostic, Severity, sort_key
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def text(diags: Sequence[Diagnostic], *, color: bool = False, **_: Any) -> str:
+    lines = []
+    for d in sorted(diags, key=sort_key):
+        line = d.format()
+        if color:
+            head, sep, rest = line.partition(f": {d.severity.value}: ")
+            if sep:
+                line = (click.style(head, bold=True) + ": "
+                        + click.style(d.severity.value, fg=_COLOURS[d.severity], bold=True)
+                        + ": " + rest)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def summary(diags: Sequence[Diagnostic], files: int | None = None) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diags)
+    warnings = sum(d.severity is Severity.WARNING for d in diags)
+    parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
+    if files is not None:
+        parts.append(f"in {files} file{'s' * (files != 1)}")
+    return ", ".join(parts[:2]) + (f" {parts[2]}" if files is not None else "")
+
+
+def as_json(diags: Sequence[Diagnostic], **_: Any) -> str:
+    return json.dumps([d.to_dict() for d in sorted(diags, key=sort_key)], ensure_ascii=False,
+                      indent=2)
+
+
+def _gh_escape(value: str, *, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+
+def github(diags: Sequence[Diagnostic], **_: Any) -> str:
+    """``::error file=F,line=L,col=C,title=RULE::message`` lines for GitHub Actions."""
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+    lines = []
+    for d in sorted(diags, key=sort_key):
+        props = []
+        if d.file:
+            props.append(f"file={_gh_escape(d.file, prop=True)}")
+        if d.line:
+            props.append(f"line={d.line}")
+        if d.column:
+            props.append(f"col={d.column}")
+        props.append(f"title={_gh_escape(d.rule, prop=True)}")
+        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        lines.append(f"::{level[d.severity]} {','.join(props)}::{_gh_escape(message)}")
+    return "\n".join(lines)
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def sarif(diags: Sequence[Diagnostic], *, version: str = "", **_: Any) -> str:
+    """A SARIF 2.1.0 log with one run, one rule per rule id, one result per finding."""
+    ordered = sorted(diags, key=sort_key)
+    rule_ids = sorted({d.rule for d in ordered})
+    index = {rule: i for i, rule in enumerate(rule_ids)}
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+    results = []
+    for d in ordered:
+        result: dict[str, Any] = {
+            "ruleId": d.rule,
+            "ruleIndex": index[d.rule],
+            "level": level[d.severity],
+            "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
+        }
+        if d.file:
+            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(d.file)}}
+            if d.line:
+                region = {"startLine": d.line}
+                if d.column:
+                    region["startColumn"] = d.column
+                physical["region"] = region
+            result["locations"] = [{"physicalLocation": physical}]
+        if d.path is not None:
+            result.setdefault("properties", {})["path"] = d.path
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "msgc",
+                "version": version,
+                "informationUri": "https://github.com/msgc/msgc",
+                "rules": [{"id": r, "name": r, "shortDescription": {"text": r}}
+                          for r in rule_ids],
+            }},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2)
+
+
+def _uri(path: str) -> str:
+    return path.replace("\\", "/").removeprefix("./")
+
+
+FORMATTERS: dict[str, Callable[..., str]] = {
+    "text": text, "json": as_json, "github": github, "sarif": sarif,
+}
+
+
+def echo_diagnostics(diags: Sequence[Diagnostic], *, err: bool = True) -> None:
+    if not diags:
+        return
+    stream = click.get_text_stream("stderr" if err else "stdout")
+    color = bool(getattr(stream, "isatty", lambda: False)())
+    click.echo(text(diags, color=color), err=err)

@@ -1,0 +1,201 @@
+"""Finding and loading msgc's JSON Schemas, and turning schema errors into findings.
+
+The schemas live in the repository's top-level ``schemas/`` folder (shipped inside the wheel
+as ``compiler/_schemas``). Validators are built once per schema and cached.
+
+Errors are reported at the deepest path that explains them, with a stable rule id: the
+``x-rule`` annotation of the failing subschema for limits, ``<prefix>-<keyword>`` otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from difflib import get_close_matches
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+
+from . import pointer as jp
+from .diagnostics import Severity
+
+_HERE = Path(__file__).resolve().parent
+_CANDIDATES = (_HERE / "_schemas", _HERE.parent / "schemas")
+LIMIT_KEYWORDS = frozenset({
+    "maxLength", "minLength", "maxItems", "minItems", "maximum", "minimum",
+    "exclusiveMaximum", "exclusiveMinimum", "pattern", "enum", "const", "minProperties",
+})
+
+
+def schema_dir() -> Path:
+    for candidate in _CANDIDATES:
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("msgc schemas folder not found (broken installation?)")
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    with (schema_dir() / name).open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+@cache
+def registry() -> Registry:
+    """Every schema in the folder, by its ``$id``, so schemas can ``$ref`` each other."""
+    resources = []
+    for path in sorted(schema_dir().glob("*.schema.json")):
+        schema = load_schema(path.name)
+        resources.append((schema.get("$id", path.name), Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=registry())
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem at a JSON pointer inside some document (a spec, a message or a payload)."""
+
+    pointer: str
+    rule: str
+    message: str
+    severity: Severity = Severity.ERROR
+    hint: str | None = None
+    keyword: str | None = None     # the JSON Schema keyword that failed, for schema findings
+    limit: Any = None              # that keyword's value (e.g. the maxLength)
+
+
+def schema_findings(
+    v: Draft202012Validator, instance: Any, prefix: str, label: str
+) -> list[Finding]:
+    """All violations of ``instance`` against ``v``, deepest first, without duplicates."""
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Finding] = []
+    for error in _leaves(v.iter_errors(instance)):
+        finding = _finding(error, prefix, label)
+        key = (finding.pointer, finding.rule, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    out.sort(key=lambda f: (f.pointer, f.rule))
+    return out
+
+
+def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    for error in errors:
+        if error.validator in ("oneOf", "anyOf") and error.context:
+            yield from _leaves(iter([best_match(error.context)]))
+        else:
+            yield error
+
+
+def _field_name(pointer: str) -> str:
+    token = jp.last_token(pointer)
+    if not token:
+        return "the document"
+    if token.isdigit():
+        return f"item {int(token) + 1} of {jp.last_token(jp.parent(pointer)) or 'the list'}"
+    return token
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return {
+        str: "a string", int: "an integer", float: "a number", dict: "an object", list: "an array",
+    }.get(type(value), type(value).__name__)
+
+
+def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
+    keyword = str(error.validator)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    pointer = jp.from_parts(error.absolute_path)
+    name = _field_name(pointer)
+    value = error.instance
+    limit = error.validator_value
+    hint = None
+    if keyword in LIMIT_KEYWORDS and "x-rule" in schema:
+        rule = str(schema["x-rule"])
+    else:
+        rule = f"{prefix}-{_kebab(keyword)}"
+    if keyword == "maxLength":
+        message = f"{name} is {len(value)} characters; {label} allows at most {limit}"
+    elif keyword == "minLength":
+        message = (
+            f"{name} is empty; {label} requires text" if limit == 1
+            else f"{name} is {len(value)} characters; {label} requires at least {limit}"
+        )
+    elif keyword == "maxItems":
+        message = f"{name} has {len(value)} items; {label} allows at most {limit}"
+    elif keyword == "minItems":
+        message = f"{name} has {len(value)} items; {label} requires at least {limit}"
+    elif keyword in ("maximum", "exclusiveMaximum"):
+        message = f"{name} is {value}; {label} allows at most {limit}"
+    elif keyword in ("minimum", "exclusiveMinimum"):
+        message = f"{name} is {value}; {label} requires at least {limit}"
+    elif keyword == "enum":
+        allowed = ", ".join(json.dumps(x, ensure_ascii=False) for x in limit)
+        shown = json.dumps(value, ensure_ascii=False)
+        message = f"{name} is {shown}; {label} accepts one of {allowed}"
+    elif keyword == "const":
+        message = (
+            f"{name} is {json.dumps(value, ensure_ascii=False)}; {label} requires "
+            f"{json.dumps(limit, ensure_ascii=False)}"
+        )
+    elif keyword == "pattern":
+        message = f"{name} {json.dumps(value, ensure_ascii=False)} has the wrong form for {label}"
+        hint = schema.get("description")
+    elif keyword == "type":
+        expected = limit if isinstance(limit, str) else " or ".join(limit)
+        message = f"{name} must be of type {expected}, not {_type_name(value)}"
+    elif keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else str(limit)
+        pointer = jp.join(pointer, missing)
+        message = f"{missing} is required" + (f" in {name}" if name != "the document" else "")
+    elif keyword in ("additionalProperties", "unevaluatedProperties"):
+        extra = sorted(set(value) - set(schema.get("properties", {})))
+        if len(extra) == 1:
+            pointer = jp.join(pointer, extra[0])
+            message = f"unknown field {extra[0]!r}" + (
+                f" in {name}" if name != "the document" else ""
+            )
+        else:
+            message = f"unknown fields {', '.join(map(repr, extra))} in {name}"
+        known = sorted(schema.get("properties", {}))
+        close = get_close_matches(extra[0], known, n=1) if len(extra) == 1 else []
+        if close:
+            hint = f"did you mean {close[0]!r}?"
+        elif known:
+            hint = "known fields: " + ", ".join(known)
+    elif keyword == "not":
+        message = f"{name} is not allowed here"
+        hint = schema.get("description")
+    elif keyword == "propertyNames":
+        message = f"{name}: {error.message}"
+    else:
+        message = f"{name}: {error.message}"
+    return Finding(pointer=pointer, rule=rule, message=message, hint=hint, keyword=keyword,
+                   limit=limit)
+
+
+def _kebab(word: str) -> str:
+    out = []
+    for ch in word:
+        if ch.isupper():
+            out.append("-" + ch.lower())
+        else:
+            out.append(ch)
+    return "".join(out)

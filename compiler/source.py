@@ -1,0 +1,285 @@
+"""Reading YAML into plain Python data while remembering where every node came from.
+
+msgc builds its own tree from the YAML *event* stream (libyaml's C parser when present),
+instead of `yaml.safe_load`, for four reasons:
+
+* every node's line and column is kept, keyed by JSON pointer, so any later finding can be
+  reported at ``file:line:column``;
+* duplicate keys are an error, not "last one wins";
+* only plain data is accepted (no ``!!python/...`` or other tags, one document per file);
+* the work is bounded: nesting depth and alias expansion (the "billion laughs") are capped,
+  and the tree is built iteratively, so hostile input cannot exhaust the stack or memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import pointer as jp
+from .diagnostics import Diagnostic, MsgcError
+
+try:  # libyaml's parser is several times faster; fall back to pure Python where missing.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+MAX_BYTES = 8 * 1024 * 1024
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp"}  # dates stay strings: "1995-01-11"
+_RULE = "yaml-syntax"
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed YAML file: its data and the position of each node, by JSON pointer."""
+
+    data: Any
+    filename: str
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    block_scalars: set[str] = field(default_factory=set)
+
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the node at ``pointer`` or its nearest ancestor."""
+        if key and pointer in self.key_positions:
+            return self.key_positions[pointer]
+        for p in jp.ancestors(pointer):
+            if p in self.positions:
+                return self.positions[p]
+        return None, None
+
+    def diagnostic(self, pointer: str, rule: str, message: str, **extra: Any) -> Diagnostic:
+        line, column = self.locate(pointer, key=extra.pop("at_key", False))
+        return Diagnostic(
+            rule=rule, message=message, file=self.filename, line=line, column=column,
+            path=pointer, **extra,
+        )
+
+
+def load_file(path: str | Path, *, display_name: str | None = None) -> Document:
+    path = Path(path)
+    name = display_name or str(path)
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise MsgcError([Diagnostic("io-error", f"cannot read file: {exc.strerror}", file=name)]) from None
+    return load_bytes(raw, name)
+
+
+def load_bytes(raw: bytes, filename: str) -> Document:
+    if len(raw) > MAX_BYTES:
+        raise MsgcError([Diagnostic(
+            "file-too-large", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", file=filename,
+            line=1, column=1, hint="a message spec is a few kilobytes; is this the right file?",
+        )])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise MsgcError([Diagnostic(
+            "encoding", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            file=filename, line=line, column=column, hint="save the file as UTF-8",
+        )]) from None
+    return load_text(text, filename)
+
+
+def load_text(text: str, filename: str = "<string>") -> Document:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    builder = _Builder(filename)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise MsgcError([Diagnostic(
+            _RULE, f"YAML syntax error: {problem}", file=filename,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+        )]) from None
+    except yaml.YAMLError as exc:
+        raise MsgcError([Diagnostic(_RULE, f"YAML error: {exc}", file=filename)]) from None
+    return builder.result()
+
+
+class _Builder:
+    """Turns a YAML event stream into Python data, one event at a time (no recursion)."""
+
+    def __init__(self, filename: str) -> None:
+        self.doc = Document(data=None, filename=filename)
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.documents = 0
+        self.nodes = 0
+        self.root_set = False
+
+    def fail(self, event: Any, rule: str, message: str, hint: str | None = None) -> MsgcError:
+        mark = event.start_mark
+        return MsgcError([Diagnostic(
+            rule, message, file=self.doc.filename, line=mark.line + 1, column=mark.column + 1,
+            hint=hint,
+        )])
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self.fail(
+                    event, "yaml-multiple-documents", "file holds more than one YAML document",
+                    hint="keep one message spec per file",
+                )
+        elif isinstance(event, yaml.ScalarEvent):
+            self.add(event, self.scalar(event), 1)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise self.fail(event, _RULE, f"unknown alias *{event.anchor}")
+            value, size = self.anchors[event.anchor]
+            self.count(event, size)
+            self.add(event, value, size)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
+            if len(self.stack) >= MAX_DEPTH:
+                raise self.fail(
+                    event, "yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels",
+                )
+            container: dict[str, Any] | list[Any] = (
+                {} if isinstance(event, yaml.MappingStartEvent) else []
+            )
+            ptr = self.child_pointer(event)
+            self.record(ptr, event)
+            self.stack.append(_Frame(container, ptr, event.anchor, event))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            frame = self.stack.pop()
+            if frame.pending_key is not None:  # pragma: no cover - parser guarantees pairs
+                raise self.fail(event, _RULE, "mapping key without a value")
+            self.attach(frame.value, frame.pointer, frame.size, frame.anchor, frame.start)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def count(self, event: Any, size: int) -> None:
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            raise self.fail(
+                event, "yaml-too-large",
+                f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
+            )
+
+    def check_tag(self, event: Any, kind: str) -> None:
+        tag = getattr(event, "tag", None)
+        if tag and tag not in ("!", f"tag:yaml.org,2002:{kind}"):
+            raise self.fail(
+                event, "yaml-tag", f"tag {tag} is not allowed in a message spec",
+                hint="specs hold plain data: strings, numbers, booleans, lists and mappings",
+            )
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag in (None, "!"):
+            if event.style is not None and event.style != "":  # quoted or block: a string
+                return event.value
+            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in _KEEP_AS_TEXT or tag == "tag:yaml.org,2002:str":
+            return event.value
+        if tag not in _PLAIN_TAGS:
+            raise self.fail(
+                event, "yaml-tag", f"tag {tag} is not allowed in a message spec",
+                hint="specs hold plain data: strings, numbers, booleans, lists and mappings",
+            )
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return _CONSTRUCTOR.construct_object(node)
+        except (yaml.constructor.ConstructorError, ValueError) as exc:
+            raise self.fail(event, _RULE, f"bad {tag.rsplit(':', 1)[-1]} value: {exc}") from None
+
+    def child_pointer(self, event: Any) -> str:
+        if not self.stack:
+            return ""
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            return jp.join(frame.pointer, len(frame.value))
+        if frame.pending_key is None:
+            return "\0key"  # a complex key: rejected in attach()
+        return jp.join(frame.pointer, frame.pending_key)
+
+    def record(self, ptr: str, event: Any) -> None:
+        if ptr != "\0key":
+            self.doc.positions[ptr] = (event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def add(self, event: Any, value: Any, size: int) -> None:
+        if not isinstance(event, yaml.AliasEvent):
+            self.count(event, 1)
+        ptr = self.child_pointer(event)
+        self.record(ptr, event)
+        if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
+            self.doc.block_scalars.add(ptr)
+        anchor = getattr(event, "anchor", None) if isinstance(event, yaml.ScalarEvent) else None
+        self.attach(value, ptr, size, anchor, event)
+
+    def attach(self, value: Any, ptr: str, size: int, anchor: str | None, event: Any) -> None:
+        if anchor:
+            self.anchors[anchor] = (value, size)
+        if not self.stack:
+            self.doc.data = value
+            self.root_set = True
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        if isinstance(frame.value, list):
+            frame.value.append(value)
+            return
+        if frame.pending_key is None:
+            if not isinstance(value, (str, int, float, bool)) or value is None:
+                raise self.fail(event, _RULE, "mapping keys must be plain scalars")
+            key = str(value) if not isinstance(value, str) else value
+            if key == "<<":
+                raise self.fail(
+                    event, "yaml-merge-key", "YAML merge keys (<<) are not supported",
+                    hint="write the keys out, or use per-target and per-locale overrides",
+                )
+            if key in frame.value:
+                first = self.doc.key_positions.get(jp.join(frame.pointer, key))
+                where = f" (first at line {first[0]})" if first else ""
+                raise self.fail(event, "yaml-duplicate-key", f"duplicate key {key!r}{where}")
+            frame.pending_key = key
+            mark = event.start_mark
+            self.doc.key_positions[jp.join(frame.pointer, key)] = (mark.line + 1, mark.column + 1)
+            self.doc.positions.pop("\0key", None)
+        else:
+            frame.value[frame.pending_key] = value
+            frame.pending_key = None
+
+    def result(self) -> Document:
+        if not self.root_set:
+            self.doc.data = None
+        return self.doc
+
+
+@dataclass(slots=True)
+class _Frame:
+    value: Any
+    pointer: str
+    anchor: str | None
+    start: Any
+    pending_key: str | None = None
+    size: int = 1
+
+
+_LINE_RE = re.compile(r"line (\d+)")

@@ -1,0 +1,248 @@
+"""Message specs: loading a YAML file, checking it, and merging its layers.
+
+A spec is checked in two passes. The JSON Schema (``schemas/spec.schema.json``) catches
+shape errors: unknown keys (with a "did you mean"), wrong types, bad names. Code then checks
+what a schema cannot: targets name known providers and their settings fit that provider's
+target schema, every variable has an example or default that fits its own type.
+
+The message a provider sees is a merge of up to four layers, later ones winning::
+
+    message < targets.<p>.message < locales.<l>.message < locales.<l>.targets.<p>.message
+
+Mappings merge key by key; lists and strings are replaced whole. The merge remembers which
+layer each field came from, so findings point at the line that set the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from . import pointer as jp
+from . import providers
+from .diagnostics import Diagnostic, MsgcError, has_errors
+from .schemas import schema_findings, validator
+from .source import Document, load_file, load_text
+from .variables import Problem, Variable
+
+SPEC_SCHEMA = "spec.schema.json"
+_UNKNOWN_FIELD_RULES = {"spec-additional-properties"}
+
+
+@dataclass(slots=True)
+class Spec:
+    """A checked message spec."""
+
+    name: str
+    description: str | None
+    document: Document
+    variables: dict[str, Variable]
+    message: dict[str, Any]
+    targets: dict[str, dict[str, Any]]
+    locales: dict[str, dict[str, Any]]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.document.filename
+
+    @property
+    def providers(self) -> list[str]:
+        return list(self.targets)
+
+    def settings(self, provider: str) -> dict[str, Any]:
+        return {k: v for k, v in self.targets[provider].items() if k != "message"}
+
+    def layers(self, provider: str, locale: str | None) -> list[tuple[str, Any]]:
+        """The (spec pointer, partial message) layers for ``provider`` and ``locale``."""
+        out: list[tuple[str, Any]] = [("/message", self.message)]
+        target = self.targets.get(provider, {})
+        if "message" in target:
+            out.append((jp.join("/targets", provider, "message"), target["message"]))
+        if locale is not None:
+            loc = self.locales[locale]
+            if "message" in loc:
+                out.append((jp.join("/locales", locale, "message"), loc["message"]))
+            loc_target = (loc.get("targets") or {}).get(provider) or {}
+            if "message" in loc_target:
+                out.append((jp.join("/locales", locale, "targets", provider, "message"),
+                            loc_target["message"]))
+        return out
+
+    def effective_message(self, provider: str, locale: str | None = None
+                          ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The merged message and, for every pointer in it, the spec pointer that set it."""
+        if locale is not None and locale not in self.locales:
+            raise MsgcError([Diagnostic(
+                "unknown-locale", f"spec has no locale {locale!r}", file=self.file,
+                hint="locales: " + (", ".join(self.locales) or "(none)"),
+            )])
+        merged: dict[str, Any] = {}
+        origins: dict[str, str] = {"": "/message"}
+        for base, layer in self.layers(provider, locale):
+            _merge_into(merged, layer, "", base, origins)
+        return merged, origins
+
+    def diagnostic(self, spec_pointer: str, rule: str, message: str, **extra: Any) -> Diagnostic:
+        return self.document.diagnostic(spec_pointer, rule, message, **extra)
+
+
+def _merge_into(target: dict[str, Any], layer: Mapping[str, Any], ptr: str, base: str,
+                origins: dict[str, str]) -> None:
+    for key, value in layer.items():
+        p = jp.join(ptr, key)
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            origins[p] = jp.join(base, key)
+            _merge_into(target[key], value, p, jp.join(base, key), origins)
+            continue
+        for stale in [o for o in origins if o.startswith(p + "/")]:
+            del origins[stale]
+        target[key] = _copy(value)
+        _record(value, p, jp.join(base, key), origins)
+
+
+def _record(value: Any, ptr: str, src: str, origins: dict[str, str]) -> None:
+    origins[ptr] = src
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _record(v, jp.join(ptr, k), jp.join(src, k), origins)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _record(v, jp.join(ptr, i), jp.join(src, i), origins)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+# -- loading and checking -------------------------------------------------------------------
+
+def load_spec(path: str | Path, *, display_name: str | None = None) -> Spec:
+    """Load and check a spec file; raise :class:`MsgcError` with every problem found."""
+    return check_document(load_file(path, display_name=display_name))
+
+
+def load_spec_text(text: str, filename: str = "<string>") -> Spec:
+    return check_document(load_text(text, filename))
+
+
+def check_document(doc: Document) -> Spec:
+    diags = list(_check(doc))
+    if has_errors(diags):
+        raise MsgcError(diags)
+    data = doc.data
+    targets = {p: dict(s or {}) for p, s in data["targets"].items()}
+    stem = Path(doc.filename).stem
+    return Spec(
+        name=data.get("name", stem),
+        description=data.get("description"),
+        document=doc,
+        variables={n: Variable.from_decl(n, d or {})
+                   for n, d in (data.get("variables") or {}).items()},
+        message=data.get("message") or {},
+        targets=targets,
+        locales=data.get("locales") or {},
+        warnings=diags,
+    )
+
+
+def _check(doc: Document) -> list[Diagnostic]:
+    data = doc.data
+    if not isinstance(data, Mapping):
+        what = "empty" if data is None else f"a {type(data).__name__}"
+        return [doc.diagnostic("", "spec-not-mapping",
+                               f"a message spec is a YAML mapping; this file is {what}",
+                               hint="start with `message:` and `targets:`")]
+    out = []
+    for f in schema_findings(validator(SPEC_SCHEMA), data, "spec", "a message spec"):
+        out.append(doc.diagnostic(f.pointer, f.rule, f.message, hint=f.hint,
+                                  at_key=f.rule in _UNKNOWN_FIELD_RULES))
+    if out:
+        return out
+    known = providers.names()
+    for name, settings in data["targets"].items():
+        tp = jp.join("/targets", name)
+        if name not in known:
+            close = get_close_matches(name, known, n=1)
+            out.append(doc.diagnostic(
+                tp, "spec-unknown-target", f"unknown target {name!r}", at_key=True,
+                hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}",
+            ))
+            continue
+        provider = providers.get(name)
+        for f in provider.check_settings(settings or {}):
+            out.append(doc.diagnostic(tp + f.pointer, f.rule, f.message, hint=f.hint,
+                                      at_key=f.rule.endswith("additional-properties")))
+    for locale, block in (data.get("locales") or {}).items():
+        for name in (block.get("targets") or {}):
+            if name not in data["targets"]:
+                out.append(doc.diagnostic(
+                    jp.join("/locales", locale, "targets", name), "spec-locale-unknown-target",
+                    f"locale {locale!r} overrides target {name!r}, which the spec does not "
+                    "compile for", at_key=True,
+                ))
+    out += _check_variables(doc, data.get("variables") or {})
+    return out
+
+
+_BOUND_KEYS = {
+    "min_length": {"string", "url", "date", "phone"},
+    "max_length": {"string", "url", "date", "phone"},
+    "pattern": {"string", "url", "date", "phone"},
+    "minimum": {"integer", "number"},
+    "maximum": {"integer", "number"},
+}
+
+
+def _check_variables(doc: Document, decls: Mapping[str, Any]) -> list[Diagnostic]:
+    out = []
+    for name, decl in decls.items():
+        vp = jp.join("/variables", name)
+        decl = decl or {}
+        vtype = decl.get("type", "string")
+        for key, types in _BOUND_KEYS.items():
+            if key in decl and vtype not in types:
+                out.append(doc.diagnostic(
+                    jp.join(vp, key), "spec-variable-bound",
+                    f"variable {name!r} is a {vtype}: `{key}` does not apply", at_key=True,
+                ))
+        if "pattern" in decl:
+            try:
+                re.compile(decl["pattern"])
+            except re.error as exc:
+                out.append(doc.diagnostic(jp.join(vp, "pattern"), "spec-variable-pattern",
+                                          f"variable {name!r} has a bad pattern: {exc}"))
+                continue
+        if "example" not in decl and "default" not in decl:
+            out.append(doc.diagnostic(
+                vp, "spec-variable-example", f"variable {name!r} needs an `example` or a `default`",
+                at_key=True,
+                hint="the example is what `msgc validate` and `msgc build` render with",
+            ))
+            continue
+        var = Variable.from_decl(name, decl)
+        for key in ("example", "default"):
+            if key in decl:
+                try:
+                    var.coerce(decl[key])
+                except Problem as exc:
+                    out.append(doc.diagnostic(
+                        jp.join(vp, key), "spec-variable-example-invalid",
+                        f"the {key} of {name!r} breaks its own declaration: {exc}",
+                    ))
+        if decl.get("enum") is not None:
+            for i, item in enumerate(decl["enum"]):
+                try:
+                    var._parse(item)
+                except Problem as exc:
+                    out.append(doc.diagnostic(jp.join(vp, "enum", i), "spec-variable-enum",
+                                              f"enum value {i + 1} of {name!r}: {exc}"))
+    return out

@@ -1,0 +1,309 @@
+"""Checking a tree of specs, as ``msgc validate`` and ``msgc build`` do.
+
+Every spec file is loaded and checked, then compiled for every target and every locale with
+its variables' examples, lowered and validated. On top of what compiling one message finds,
+a tree check reports: duplicate spec names, unused variables, locales that lack a field the
+default message has, and fields whose worst-case length (from the variables' declared
+bounds) could exceed a provider limit. A broken file never stops the others being checked.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import pointer as jp
+from .analysis import UNBOUNDED_PAD, leaf_bounds, pad
+from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
+from .envelope import resolve
+from .pipeline import Plan, Rendered
+from .providers.base import LoweringError
+from .render import _ENV, variables_used
+from .spec import Spec, load_spec
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+_SKIP_DIRS = {"node_modules", "__pycache__", "venv", "dist", "build"}
+_NUMBER_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
+
+
+@dataclass(slots=True)
+class FileReport:
+    path: str
+    spec: Spec | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    outputs: list[Rendered] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+@dataclass(slots=True)
+class TreeReport:
+    files: list[FileReport] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)   # not tied to one file
+    unreadable: bool = False
+
+    def all_diagnostics(self) -> list[Diagnostic]:
+        out = list(self.diagnostics)
+        for f in self.files:
+            out.extend(f.diagnostics)
+        return sorted(out, key=sort_key)
+
+
+def find_spec_files(paths: Iterable[str]) -> tuple[list[tuple[Path, bool]], list[Diagnostic]]:
+    """Spec files under ``paths``: (path, named explicitly). Missing paths are diagnostics.
+
+    Files named on the command line are always specs. Files found by walking a folder are
+    specs when they end in .yaml/.yml, are not hidden, and hold a top-level ``message:`` or
+    ``targets:`` key (so CI configs and other YAML in the tree are left alone).
+    """
+    found: dict[Path, bool] = {}
+    diags = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            found[path] = True
+        elif path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+                for name in sorted(files):
+                    if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
+                        candidate = Path(root) / name
+                        if candidate not in found and _looks_like_spec(candidate):
+                            found[candidate] = False
+        else:
+            diags.append(Diagnostic("io-error", "no such file or folder", file=raw))
+    return sorted(found.items(), key=lambda item: str(item[0])), diags
+
+
+_SPEC_KEY_RE = re.compile(rb"^(message|targets)\s*:", re.MULTILINE)
+
+
+def _looks_like_spec(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(256 * 1024)
+    except OSError:
+        return True  # let the loader report it
+    return bool(_SPEC_KEY_RE.search(head))
+
+
+def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | None = None,
+               worst_case: bool = True) -> TreeReport:
+    report = TreeReport()
+    files, missing = find_spec_files(paths)
+    report.diagnostics.extend(missing)
+    report.unreadable = bool(missing)
+    names: dict[str, Spec] = {}
+    for path, _explicit in files:
+        file_report = check_file(path, envelope_defaults or {}, worst_case=worst_case)
+        report.files.append(file_report)
+        spec = file_report.spec
+        if spec is None:
+            continue
+        if spec.name in names:
+            first = names[spec.name]
+            file_report.diagnostics.append(spec.diagnostic(
+                "/name", "duplicate-name",
+                f"spec name {spec.name!r} is already used by {first.file}",
+                hint="names must be unique in a tree: set `name:` to tell them apart",
+            ))
+        else:
+            names[spec.name] = spec
+    return report
+
+
+def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
+               worst_case: bool = True) -> FileReport:
+    report = FileReport(str(path))
+    try:
+        spec = load_spec(path)
+    except MsgcError as exc:
+        report.diagnostics.extend(exc.diagnostics)
+        return report
+    report.spec = spec
+    report.diagnostics.extend(spec.warnings)
+    report.diagnostics.extend(_unused_variables(spec))
+    seen: set[tuple[Any, ...]] = set()
+    notes_for: set[str] = set()
+    for provider in spec.providers:
+        for locale in (None, *spec.locales):
+            try:
+                plan = Plan(spec, provider, locale)
+                values = plan.values({}, samples=True)
+                envelope = resolve(plan.provider, plan.settings, {}, {}, envelope_defaults,
+                                   placeholders=True, file=spec.file)
+                rendered = plan.render(values, envelope)
+            except MsgcError as exc:
+                _add_unique(report.diagnostics, exc.diagnostics, seen)
+                continue
+            report.outputs.append(rendered)
+            _add_unique(report.diagnostics, rendered.warnings, seen)
+            if worst_case:
+                _add_unique(report.diagnostics,
+                            _worst_case(plan, values, envelope, notes_for), seen)
+            if locale is not None:
+                _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale), seen)
+    return report
+
+
+def _add_unique(out: list[Diagnostic], new: Iterable[Diagnostic], seen: set[tuple[Any, ...]]
+                ) -> None:
+    """Add diagnostics, dropping repeats of the same finding at the same place (the same
+    base-message error is found again for every locale)."""
+    for d in new:
+        key = (d.file, d.line, d.column, d.rule, d.message, d.provider)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+
+
+def _all_templates(spec: Spec) -> Iterable[tuple[str, str]]:
+    def walk(node: Any, ptr: str) -> Iterable[tuple[str, str]]:
+        if isinstance(node, str):
+            yield ptr, node
+        elif isinstance(node, Mapping):
+            for k, v in node.items():
+                yield from walk(v, jp.join(ptr, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, jp.join(ptr, i))
+
+    yield from walk(spec.message, "/message")
+    for provider, block in spec.targets.items():
+        yield from walk(block.get("message", {}), jp.join("/targets", provider, "message"))
+    for locale, block in spec.locales.items():
+        yield from walk(block, jp.join("/locales", locale))
+
+
+def _unused_variables(spec: Spec) -> list[Diagnostic]:
+    used: set[str] = set()
+    for _, text in _all_templates(spec):
+        used |= variables_used(text)
+    return [
+        spec.diagnostic(jp.join("/variables", name), "unused-variable",
+                        f"variable {name!r} is declared but no template uses it",
+                        severity=Severity.WARNING, at_key=True)
+        for name in spec.variables if name not in used
+    ]
+
+
+def _leaves(tree: Any, ptr: str = "") -> Iterable[str]:
+    if isinstance(tree, Mapping):
+        for k, v in tree.items():
+            yield from _leaves(v, jp.join(ptr, k))
+    elif isinstance(tree, list):
+        for i, v in enumerate(tree):
+            yield from _leaves(v, jp.join(ptr, i))
+    else:
+        yield ptr
+
+
+def _locale_gaps(spec: Spec, provider: str, locale: str) -> list[Diagnostic]:
+    base, _ = spec.effective_message(provider, None)
+    localized, origins = spec.effective_message(provider, locale)
+    have = set(_leaves(localized))
+    reported: list[str] = []
+    out = []
+    for ptr in _leaves(base):
+        if ptr in have or any(ptr.startswith(r + "/") for r in reported):
+            continue
+        # report the outermost part that is missing
+        gap = ptr
+        for ancestor in jp.ancestors(jp.parent(ptr)):
+            if not ancestor or _exists(localized, ancestor):
+                break
+            gap = ancestor
+        reported.append(gap)
+        src = next((origins[a] for a in jp.ancestors(gap) if a in origins),
+                   jp.join("/locales", locale))
+        out.append(Diagnostic(
+            "locale-missing-field",
+            f"locale {locale!r} lacks message{gap.replace('/', '.')} that the default message "
+            "has (a list in a locale replaces the default list whole)",
+            severity=Severity.WARNING, file=spec.file,
+            line=spec.document.locate(src)[0], column=spec.document.locate(src)[1],
+            path=src, provider=provider, locale=locale,
+        ))
+    return out
+
+
+def _exists(tree: Any, ptr: str) -> bool:
+    try:
+        jp.resolve(tree, ptr)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, str],
+                noted: set[str]) -> list[Diagnostic]:
+    """Warnings for fields that some allowed input could push over a provider limit."""
+    sources = {ptr: jp.resolve(plan.message, ptr) for ptr in plan.tree.leaves}
+    if not sources:
+        return []
+    bounds = leaf_bounds(sources, plan.spec.variables, _ENV.parse)
+    example = plan.tree.render(values)
+    padded = copy.deepcopy(example)
+    for ptr, leaf in bounds.items():
+        text = jp.resolve(example, ptr)
+        if _NUMBER_RE.match(text):
+            continue
+        target = leaf.bound.chars if leaf.bound.chars is not None else UNBOUNDED_PAD
+        _assign(padded, ptr, pad(text, target))
+    try:
+        lowered = plan.provider.lower(padded, plan.settings, envelope)
+    except LoweringError:
+        return []
+    out = []
+    for finding in plan.provider.validate(lowered.payload):
+        if finding.keyword != "maxLength":
+            continue
+        origin = next((lowered.origins[a] for a in jp.ancestors(finding.pointer)
+                       if a in lowered.origins), None)
+        leaf_ptr = origin[len("/message"):] if origin and origin.startswith("/message") else None
+        leaf = bounds.get(leaf_ptr) if leaf_ptr is not None else None
+        if leaf is None:
+            continue
+        if leaf.bound.chars is None:
+            for name in sorted(leaf.bound.unbounded - noted):
+                noted.add(name)
+                out.append(plan.spec.diagnostic(
+                    jp.join("/variables", name), "unbounded-variable",
+                    f"variable {name!r} has no max_length, so msgc cannot tell whether "
+                    f"{jp.last_token(finding.pointer)} stays within {plan.provider.label}'s limit",
+                    severity=Severity.NOTE, at_key=True, provider=plan.provider.name,
+                    hint="declare max_length (or enum) to get a worst-case check",
+                ))
+            continue
+        length = len(jp.resolve(lowered.payload, finding.pointer))
+        drivers = ", ".join(f"{n} has {m}" for n, m in sorted(leaf.bound.drivers.items()))
+        limit = f"{finding.limit:,}"
+        rule = re.sub(r"-length$", "", finding.rule) + "-may-exceed"
+        field_name = jp.last_token(finding.pointer)
+        diag = plan._diag(
+            plan.spec_pointer(origin) if origin else None, rule,
+            f"{field_name} can reach {length:,} characters"
+            + (f" when {drivers}" if drivers else "") + f" (limit {limit})",
+            "lower the variables' max_length or shorten the text", Severity.WARNING,
+        )
+        out.append(diag)
+    return out
+
+
+def _assign(tree: Any, ptr: str, value: Any) -> None:
+    parts = jp.split(ptr)
+    node = tree
+    for token in parts[:-1]:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
