@@ -100,13 +100,13 @@ def _line_of(ast: nodes.Template, name: str) -> int | None:
 
 
 def variables_used(source: str) -> set[str]:
-    """Names a template reads (empty for plain text or a template that does not parse)."""
+    """Names a template reads (for one that does not parse: every identifier in it)."""
     if not is_template(source):
         return set()
     try:
         return set(meta.find_undeclared_variables(_ENV.parse(source))) - set(_ENV.globals)
-    except jinja2.TemplateSyntaxError:
-        return set()
+    except jinja2.TemplateSyntaxError:  # over-approximate: every identifier in the text
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
 
 
 class CompiledTree:

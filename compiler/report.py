@@ -5,6 +5,7 @@ GitHub Actions workflow annotations, and SARIF 2.1.0 for code-scanning dashboard
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -123,6 +124,6 @@ FORMATTERS: dict[str, Callable[..., str]] = {
 def echo_diagnostics(diags: Sequence[Diagnostic], *, err: bool = True) -> None:
     if not diags:
         return
-    stream = click.get_text_stream("stderr" if err else "stdout")
+    stream = sys.stderr if err else sys.stdout
     color = bool(getattr(stream, "isatty", lambda: False)())
     click.echo(text(diags, color=color), err=err)

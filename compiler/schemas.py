@@ -101,12 +101,14 @@ def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
 
 
 def _field_name(pointer: str) -> str:
-    token = jp.last_token(pointer)
-    if not token:
+    """A readable dotted path: ``/messageData/carouselItems/1/label`` ->
+    ``messageData.carouselItems[1].label``."""
+    if not pointer:
         return "the document"
-    if token.isdigit():
-        return f"item {int(token) + 1} of {jp.last_token(jp.parent(pointer)) or 'the list'}"
-    return token
+    out = ""
+    for token in jp.split(pointer):
+        out += f"[{token}]" if token.isdigit() else (f".{token}" if out else token)
+    return out
 
 
 def _type_name(value: Any) -> str:

@@ -146,8 +146,9 @@ class Viber(Provider):
             self._text(message, data, t)
             self._button(buttons, data, t)
         else:
-            t.error(m, "message-empty", "the message has nothing Viber can send",
-                    "give it a `text`, media, `choices`, a `carousel` or an `otp`")
+            if not t.errors:
+                t.error(m, "message-empty", "the message has nothing Viber can send",
+                        "give it a `text`, media, `choices`, a `carousel` or an `otp`")
             kind = "text"
         t.raise_if_errors()
 

@@ -109,7 +109,8 @@ class WhatsApp(Provider):
             t.at("/text/body", "/message/text")
             kind = "text"
         else:
-            t.error("/message", "message-empty", "the message has nothing WhatsApp can send")
+            if not t.errors:
+                t.error("/message", "message-empty", "the message has nothing WhatsApp can send")
             kind = "text"
         if message.get("reply_to"):
             payload["context"] = {"refMessageId": message["reply_to"]}

@@ -1,0 +1,70 @@
+"""Golden-file tests of `msgc validate`: one folder per rule under tests/golden/.
+
+Each folder holds one or more specs and the expected output in every format
+(``expected.text``, ``expected.json``, ``expected.github``, ``expected.sarif``) plus the
+exit code (``expected.exit``). ``msgc validate`` runs inside the folder on ``.`` (or on the
+arguments in ``args.txt``). To accept new output after a deliberate change, run
+``MSGC_UPDATE_GOLDEN=1 pytest tests/test_golden.py`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli import cli
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
+FORMATS = ("text", "json", "github", "sarif")
+UPDATE = os.environ.get("MSGC_UPDATE_GOLDEN") == "1"
+
+
+def run_validate(case: Path, fmt: str) -> tuple[int, str]:
+    args_file = case / "args.txt"
+    targets = args_file.read_text().split() if args_file.exists() else ["."]
+    runner = CliRunner()
+    cwd = os.getcwd()
+    os.chdir(case)
+    try:
+        result = runner.invoke(cli, ["validate", "--format", fmt, "--quiet", *targets])
+    finally:
+        os.chdir(cwd)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.stdout
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", CASES)
+def test_golden(name: str, fmt: str) -> None:
+    case = GOLDEN / name
+    code, output = run_validate(case, fmt)
+    expected_file = case / f"expected.{fmt}"
+    exit_file = case / "expected.exit"
+    if UPDATE:
+        expected_file.write_text(output, encoding="utf-8")
+        exit_file.write_text(f"{code}\n")
+    assert output == expected_file.read_text(encoding="utf-8")
+    assert code == int(exit_file.read_text())
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_case_reports_its_rule(name: str) -> None:
+    """Each case folder is named after the rule it exists for, and that rule is reported."""
+    _, output = run_validate(GOLDEN / name, "json")
+    rules = {d["rule"] for d in json.loads(output)}
+    expected = {"spec-unknown-key": "spec-additional-properties"}.get(name, name)
+    assert expected in rules
+
+
+def test_every_case_has_a_location() -> None:
+    """Findings tied to a file carry a line (only whole-file problems may lack one)."""
+    for name in CASES:
+        _, output = run_validate(GOLDEN / name, "json")
+        for d in json.loads(output):
+            if d["rule"] not in {"duplicate-name"}:
+                assert "line" in d, (name, d)
