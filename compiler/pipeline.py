@@ -18,7 +18,7 @@ from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .providers.base import LoweringError, Provider
-from .render import CompiledTree, RenderProblem
+from .templating import CompiledTree, RenderProblem
 from .schemas import Finding
 from .spec import Spec
 from .variables import Problem

@@ -23,7 +23,7 @@ from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
 from .envelope import resolve
 from .pipeline import Plan, Rendered
 from .providers.base import LoweringError
-from .render import _ENV, variables_used
+from .templating import _ENV, variables_used
 from .spec import Spec, load_spec
 
 SPEC_SUFFIXES = (".yaml", ".yml")

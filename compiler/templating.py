@@ -1,4 +1,4 @@
-"""Sandboxed, strict Jinja rendering of a message tree.
+"""Sandboxed, strict Jinja templating of a message tree (the render stage).
 
 Only *string leaves* of the message are templates, and they are compiled once. Variable
 values are handed to Jinja as data: whatever a value contains (quotes, braces, ``{{ }}``)

@@ -1,0 +1,54 @@
+"""The small public Python API: load a spec, render it, validate a payload.
+
+Re-exported from the package (``from compiler import load_spec, render,
+validate_payload``); see the README's "Python API" section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import providers
+from .diagnostics import Diagnostic
+from .pipeline import Plan, Rendered, serialize
+from .spec import Spec, load_spec, load_spec_text
+
+__all__ = [
+    "Plan", "Rendered", "Spec", "load_spec", "load_spec_text", "render", "serialize",
+    "validate_payload",
+]
+
+
+def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None, *,
+           locale: str | None = None, to: str | None = None,
+           envelope: Mapping[str, str] | None = None, examples: bool = False) -> Rendered:
+    """Compile ``spec`` for ``provider`` with ``variables`` (and ``locale``).
+
+    ``to`` is the recipient; ``envelope`` may give the other envelope fields by payload
+    key (``appkey``; ``appId``, ``businessPhone``); the spec's target block fills the rest,
+    then placeholders. With ``examples=True`` variables not given take their examples.
+    Raises :class:`compiler.diagnostics.MsgcError` with located diagnostics.
+    """
+    plan = Plan(spec, provider, locale)
+    values = plan.values(variables, samples=examples)
+    fields: dict[str, str] = {}
+    for f in plan.provider.envelope:
+        given = (envelope or {}).get(f.payload_key)
+        if f.is_recipient and to is not None:
+            given = to
+        if given is None and f.setting:
+            given = plan.settings.get(f.setting)
+        fields[f.payload_key] = str(given) if given is not None else f.placeholder
+    return plan.render(values, fields)
+
+
+def validate_payload(provider: str, payload: Any) -> list[Diagnostic]:
+    """Every violation in a provider payload (schema and semantic rules), located by JSON
+    pointer in ``Diagnostic.path``; an empty list means valid."""
+    p = providers.get(provider)
+    return [
+        Diagnostic(rule=f.rule, message=f.message, severity=f.severity, path=f.pointer,
+                   hint=f.hint, provider=provider)
+        for f in p.validate(payload)
+    ]
