@@ -18,7 +18,8 @@ from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .providers.base import LoweringError, Provider
-from .templating import CompiledTree, RenderProblem
+from .fastpath import FastPlan, Unsupported
+from .templating import _ENV, CompiledTree, RenderProblem
 from .schemas import Finding
 from .spec import Spec
 from .variables import Problem
@@ -42,6 +43,9 @@ def serialize(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+_UNBUILT = object()
+
+
 class Plan:
     """Everything about one spec x provider x locale that does not depend on variables."""
 
@@ -58,6 +62,9 @@ class Plan:
         self.settings = spec.settings(provider)
         self.message, self.origins = spec.effective_message(provider, locale)
         self.tree = CompiledTree(self.message, set(spec.variables))
+        self._renders = 0
+        self._fast: FastPlan | None | object = _UNBUILT
+        self.fast_unsupported: str | None = None
         if self.tree.problems:
             raise MsgcError([self._render_diag(p) for p in self.tree.problems])
 
@@ -104,7 +111,38 @@ class Plan:
 
     # -- the chain ------------------------------------------------------------------------
 
+    #: Renders before a plan builds its fast path (building it costs a few milliseconds,
+    #: which one-off renders such as `validate` and `build` should not pay).
+    FAST_AFTER = 2
+
     def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
+        """Compile one message. Uses the fast path when the plan has one and it accepts;
+        everything it does not accept goes through :meth:`render_slow` for diagnostics."""
+        self._renders += 1
+        if self._renders >= self.FAST_AFTER:
+            fast = self._fast_plan()
+            if fast is not None:
+                result = fast.render(values, envelope)
+                if result is not None:
+                    return Rendered(
+                        spec=self.spec.name, provider=self.provider.name, locale=self.locale,
+                        kind=fast.kind, payload=result[0], body=result[1],
+                    )
+        return self.render_slow(values, envelope)
+
+    def _fast_plan(self) -> FastPlan | None:
+        if self._fast is _UNBUILT:
+            try:
+                self._fast = FastPlan(self.provider, self.message, self.tree.leaves,
+                                      self.settings, [f.payload_key for f in self.provider.envelope],
+                                      _ENV)
+            except Unsupported as exc:
+                self._fast = None
+                self.fast_unsupported = str(exc)
+        return self._fast  # type: ignore[return-value]
+
+    def render_slow(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
+        """Render, lower, validate the whole payload against the schema, serialize."""
         try:
             message = self.tree.render(values)
         except RenderProblem as problem:

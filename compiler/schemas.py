@@ -57,10 +57,96 @@ def registry() -> Registry:
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
+def full_validator(name: str) -> Draft202012Validator:
+    """The plain jsonschema validator for a schema file (the reference semantics)."""
     schema = load_schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=registry())
+
+
+@cache
+def validator(name: str) -> DispatchingValidator:
+    """A validator for a schema file that gives exactly the errors of
+    :func:`full_validator`, faster (see :class:`DispatchingValidator`)."""
+    return DispatchingValidator(full_validator(name))
+
+
+class DispatchingValidator:
+    """Evaluates a top-level ``allOf`` of ``if {K: const V} then ... else ...`` blocks by
+    looking ``K`` up once, instead of evaluating every ``if``.
+
+    For an object instance, an ``if`` of that form holds exactly when ``instance[K] == V``
+    (``required: [K]`` plus ``const``), so the errors are those of the base schema, the
+    ``then`` of the matching block and the ``else`` of every other block: the same errors,
+    in the same order of blocks, as the plain validator. Any other shape of schema or
+    instance is handed to the plain validator.
+    """
+
+    def __init__(self, full: Draft202012Validator) -> None:
+        self.full = full
+        self.schema = full.schema
+        self._plan: tuple[str, Draft202012Validator, list[tuple[Any, Any, Any]]] | None = None
+        schema = full.schema
+        blocks = schema.get("allOf") if isinstance(schema, dict) else None
+        if not blocks:
+            return
+        key = None
+        parsed = []
+        for block in blocks:
+            cond = block.get("if") if isinstance(block, dict) else None
+            if not _is_const_test(cond) or set(block) - {"if", "then", "else"}:
+                return
+            (k, prop), = cond["properties"].items()
+            if key not in (None, k):
+                return
+            key = k
+            parsed.append((prop["const"], block.get("then"), block.get("else")))
+        base = {k: v for k, v in schema.items() if k != "allOf"}
+        assert key is not None
+        self._plan = (key, full.evolve(schema=base), parsed)
+        self._branches: dict[Any, list[Draft202012Validator]] = {}
+
+    def _for(self, value: Any) -> list[Draft202012Validator]:
+        assert self._plan is not None
+        cached = self._branches.get(value) if isinstance(value, str) else None
+        if cached is not None:
+            return cached
+        out = []
+        for const, then, else_ in self._plan[2]:
+            matches = value == const and type(value) is type(const)
+            branch = then if matches else else_
+            if branch is not None:
+                out.append(self.full.evolve(schema=branch))
+        if isinstance(value, str):
+            self._branches[value] = out
+        return out
+
+    def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
+        if self._plan is None or not isinstance(instance, dict):
+            yield from self.full.iter_errors(instance)
+            return
+        key, base, _ = self._plan
+        yield from base.iter_errors(instance)
+        branches = self._for(instance[key]) if key in instance else self._for(_MISSING)
+        for v in branches:
+            yield from v.iter_errors(instance)
+
+    def is_valid(self, instance: Any) -> bool:
+        return next(self.iter_errors(instance), None) is None
+
+
+_MISSING = object()
+
+
+def _is_const_test(cond: Any) -> bool:
+    """``{"properties": {K: {"const": V}}, "required": [K]}``, nothing else."""
+    if not isinstance(cond, dict) or set(cond) != {"properties", "required"}:
+        return False
+    props = cond["properties"]
+    if not isinstance(props, dict) or len(props) != 1:
+        return False
+    (k, prop), = props.items()
+    return cond["required"] == [k] and isinstance(prop, dict) and set(prop) == {"const"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +163,7 @@ class Finding:
 
 
 def schema_findings(
-    v: Draft202012Validator, instance: Any, prefix: str, label: str
+    v: Draft202012Validator | DispatchingValidator, instance: Any, prefix: str, label: str
 ) -> list[Finding]:
     """All violations of ``instance`` against ``v``, deepest first, without duplicates."""
     seen: set[tuple[str, str, str]] = set()

@@ -55,8 +55,18 @@ def make_environment() -> jinja2.Environment:
         cache_size=0,
     )
     env.globals.clear()
-    env.globals["range"] = env.globals.get("range", range)
+    env.globals["range"] = _bounded_range
     return env
+
+
+def _bounded_range(*args: int) -> range:
+    """range() capped at ``_Sandbox.MAX_RANGE`` items (builtin range would let a template
+    loop or list a billion items)."""
+    rng = range(*args)
+    if len(rng) > _Sandbox.MAX_RANGE:
+        raise OverflowError(f"range() of {len(rng):,} items; the sandbox allows "
+                            f"{_Sandbox.MAX_RANGE:,}")
+    return rng
 
 
 _ENV = make_environment()

@@ -17,6 +17,8 @@ reported at the spec line that produced it.
 
 from __future__ import annotations
 
+import enum
+import json
 import math
 import re
 from abc import ABC, abstractmethod
@@ -108,6 +110,74 @@ class Provider(ABC):
     def target_schema_document(self) -> dict[str, Any]:
         return load_schema(self.target_schema)
 
+    # -- sending (declared here; each provider module implements it in its own
+    #    "sending" section; only compiler.sending calls it, and no httpx is needed) -------
+
+    #: Production API root, without a trailing slash, e.g. ``"https://api2.nxcloud.com"``.
+    default_base_url: ClassVar[str] = ""
+    #: Path of the send endpoint under the base URL, e.g. ``"/api/viber/mt"``.
+    endpoint_path: ClassVar[str] = ""
+    #: Environment variable that overrides the base URL (to point at ``msgc fake-server``).
+    base_url_env: ClassVar[str] = ""
+    #: Environment variables (also keys of the config file's ``[credentials]``) that signing
+    #: needs, all required. Their values are secrets: never printed, logged or stored.
+    credential_names: ClassVar[tuple[str, ...]] = ()
+    #: Request headers whose values are masked as ``***`` when a request is shown.
+    secret_headers: ClassVar[tuple[str, ...]] = ()
+    #: Largest difference, in seconds, between the request timestamp and the provider's clock.
+    timestamp_skew: ClassVar[float] = 60.0
+    #: Every documented answer code: its meaning, and whether a retry is safe and useful.
+    response_codes: ClassVar[Mapping[str, ResponseCode]] = {}
+
+    @property
+    def can_send(self) -> bool:
+        """Whether this provider module implements sending."""
+        return bool(self.endpoint_path)
+
+    def sign(self, body: bytes, credentials: Mapping[str, str], now: float) -> dict[str, str]:
+        """The HTTP request headers (Content-Type included) that authenticate ``body``, the
+        exact bytes to be sent, at Unix time ``now``. ``credentials`` maps every name in
+        :attr:`credential_names` to its value."""
+        raise NotImplementedError(f"{self.label} does not support sending")
+
+    def parse_response(self, status: int, body: bytes) -> SendOutcome:
+        """Classify the provider's answer (HTTP status and body) to one send request."""
+        raise NotImplementedError(f"{self.label} does not support sending")
+
+    def verify_request(self, headers: Mapping[str, str], body: bytes,
+                       credentials: Mapping[str, str], now: float) -> str | None:
+        """What the provider would answer to this request, for the fake server: the
+        documented error code (auth, timestamp, then payload checks), or ``None`` when it
+        would accept it. ``headers`` has lower-case names."""
+        raise NotImplementedError(f"{self.label} does not support sending")
+
+    def success_body(self, message_id: str) -> bytes:
+        """The provider's answer to an accepted message, carrying ``message_id``."""
+        raise NotImplementedError(f"{self.label} does not support sending")
+
+    def error_body(self, code: str) -> bytes:
+        """The provider's answer rejecting a request with the documented ``code``."""
+        raise NotImplementedError(f"{self.label} does not support sending")
+
+    def code_info(self, code: str) -> ResponseCode:
+        """The documented meaning of ``code``; an undocumented code is a non-retryable
+        failure (the answer carried no message id, so nothing was accepted)."""
+        info = self.response_codes.get(code)
+        if info is None:
+            return ResponseCode(code, f"undocumented {self.label} answer code {code}")
+        return info
+
+    def code_outcome(self, code: str, said: Any = None) -> SendOutcome:
+        """The outcome of an answer carrying the rejection ``code`` (``said``: the
+        provider's own wording, kept when it adds to the documented meaning)."""
+        info = self.code_info(code)
+        message = info.meaning
+        if isinstance(said, str) and said.strip() and said.strip().lower() not in (
+                info.meaning.lower(), "failure", "fail", "error"):
+            message = f"{message} (provider said: {said.strip()[:200]})"
+        return SendOutcome(Disposition.RETRY if info.retryable else Disposition.FAILED,
+                           code=code, message=message, hint=info.hint)
+
 
 # -- helpers shared by the lowering code of several providers --------------------------------
 
@@ -150,3 +220,64 @@ def as_number(value: Any, ptr: str, what: str, trace: Trace, *, integer: bool = 
 
 def present(message: Mapping[str, Any], *keys: str) -> list[str]:
     return [k for k in keys if message.get(k) not in (None, [], {}, False)]
+
+
+# -- sending: the types shared by provider modules and compiler.sending ---------------------
+
+class Disposition(enum.StrEnum):
+    """What one send attempt achieved."""
+
+    SENT = "sent"          # accepted: the provider returned a message id
+    FAILED = "failed"      # rejected, nothing accepted; retrying cannot help
+    RETRY = "retry"        # rejected before acceptance for a passing reason; safe to retry
+    UNKNOWN = "unknown"    # the request may have been accepted; never retried blindly
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCode:
+    """One documented answer code of a provider."""
+
+    code: str
+    meaning: str
+    retryable: bool = False
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """The classified answer to one send request."""
+
+    disposition: Disposition
+    message_id: str | None = None
+    code: str | None = None        # the provider's code, "HTTP 503", "timeout", ...
+    message: str | None = None     # the documented meaning, or what went wrong
+    hint: str | None = None
+    retry_after: float | None = None
+
+
+#: HTTP statuses that mean "not processed, come back later": a retry is safe.
+RETRY_STATUSES = frozenset({408, 429, 502, 503, 504})
+
+
+def read_answer(status: int, body: bytes) -> dict[str, Any] | SendOutcome:
+    """The JSON object of an answer, or the outcome when there is none to read.
+
+    408/429/502/503/504 are retried whatever the body says. A 4xx without a readable body
+    was refused before processing (failed); any other unreadable answer, a 2xx or a 5xx,
+    may follow an accepted message, so it is *unknown*.
+    """
+    if status in RETRY_STATUSES:
+        return SendOutcome(Disposition.RETRY, code=f"HTTP {status}",
+                           message=f"the provider asked to come back later (HTTP {status})")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict):
+        return data
+    if 400 <= status < 500:
+        return SendOutcome(Disposition.FAILED, code=f"HTTP {status}",
+                           message=f"the provider refused the request (HTTP {status})")
+    return SendOutcome(Disposition.UNKNOWN, code=f"HTTP {status}",
+                       message="the answer could not be read (not a JSON object); the message "
+                               "may or may not have been accepted")

@@ -22,22 +22,28 @@ is useless, and a dropped URL would be silent data loss); 200 MB is read as 200 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import posixpath
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from .. import pointer as jp
 from ..schemas import Finding
 from .base import (
+    Disposition,
     EnvelopeField,
     Lowered,
     Provider,
+    ResponseCode,
+    SendOutcome,
     Trace,
     as_number,
     media_ptr,
     media_url,
     present,
+    read_answer,
 )
 
 FUNCTION_TYPES = (
@@ -421,4 +427,142 @@ def _extension(name: str) -> str:
     return ext[1:].lower() if ext else ""
 
 
-PROVIDER = Viber()
+
+# -- sending (NXCloud API) ------------------------------------------------------------------
+# Facts from NXCloud's "API接口调用约定" (see /work/shared/providers/AUTH.md) and the Viber
+# document's response-code table. The methods are declared, with their contracts, in
+# Provider (base.py); compiler.sending is the only caller.
+
+NXCLOUD_BIZ_TYPE = "7"
+NXCLOUD_ACTION = "mt"
+_AUTH_HEADERS = ("accessKey", "ts", "bizType", "action", "sign")
+_CONTACT_TECH = "contact NXCloud technical support"
+
+#: Every code of the Viber document's table (1000~100X spelled out from the auth page).
+#: None is retried: the document's remedy for each is a person (support, sales, a fix of
+#: the request), none says "busy, try again"; 1004 means the local clock is off by more
+#: than 60 s, which a retry signed with the same clock cannot fix.
+NXCLOUD_CODES: dict[str, ResponseCode] = {c.code: c for c in (
+    ResponseCode("0", "Success"),
+    ResponseCode("-1", "Failure", hint=_CONTACT_TECH),
+    ResponseCode("1000", "Authentication failed", hint="see NXCloud's API authentication rules"),
+    ResponseCode("1001", "Authentication failed: a required header is missing",
+                 hint="accessKey, ts, bizType, action and sign are all required"),
+    ResponseCode("1002", "Authentication failed: bad bizType, action or body",
+                 hint="Viber needs bizType 7 and action mt, and a JSON body"),
+    ResponseCode("1003", "Authentication failed: invalid signature",
+                 hint="check NXCLOUD_ACCESS_KEY and NXCLOUD_ACCESS_SECRET"),
+    ResponseCode("1004", "Authentication failed: timestamp expired (more than 60 s off)",
+                 hint="check this machine's clock (NTP)"),
+    ResponseCode("1005", "Authentication failed: insufficient permissions",
+                 hint="ask NXCloud to enable Viber for this access key"),
+    ResponseCode("1100", "Customer does not exist / status is unavailable",
+                 hint="the account is not in good standing: contact NXCloud sales"),
+    ResponseCode("1102", "Insufficient balance", hint="top up the NXCloud account"),
+    ResponseCode("9000", "Request parameter error",
+                 hint="a required parameter is missing: check the request"),
+    ResponseCode("9001", "System business error", hint=_CONTACT_TECH),
+    ResponseCode("9002", "Phone number error", hint="check the recipient number"),
+    ResponseCode("9003", "Customer APP does not exist / status is unavailable",
+                 hint="check the appkey; contact NXCloud sales if the app is disabled"),
+    ResponseCode("9004", "Customer APP does not have quotation",
+                 hint="the app has no price: contact NXCloud sales"),
+    ResponseCode("9005", "Missing customer APP routes", hint=_CONTACT_TECH),
+    ResponseCode("9011", "Customer APP quotation currency error", hint=_CONTACT_TECH),
+    ResponseCode("9999", "Unknown error", hint=_CONTACT_TECH),
+)}
+
+
+def nxcloud_sign(headers: Mapping[str, str], body: bytes, secret: str) -> str:
+    """NXCloud's signature for JSON requests:
+    ``md5(sorted "name=value" headers joined by "&" + "&body=" + body + "&accessSecret=" +
+    secret)``, lower-case hex; ``headers`` are the required headers except ``sign``, and the
+    ``&body=`` part is left out for an empty body. ``body`` is hashed byte for byte."""
+    text = "&".join(f"{name}={headers[name]}" for name in sorted(headers))
+    data = text.encode("utf-8") + (b"&body=" + body if body else b"")
+    data += b"&accessSecret=" + secret.encode("utf-8")
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+class NXCloudTransport(Provider):
+    """The NXCloud transport of a provider: signing, answers, and the fake server's checks."""
+
+    default_base_url: ClassVar[str] = "https://api2.nxcloud.com"
+    endpoint_path: ClassVar[str] = "/api/viber/mt"
+    base_url_env: ClassVar[str] = "MSGC_NXCLOUD_BASE_URL"
+    credential_names: ClassVar[tuple[str, ...]] = ("NXCLOUD_ACCESS_KEY", "NXCLOUD_ACCESS_SECRET")
+    secret_headers: ClassVar[tuple[str, ...]] = ("accessKey", "sign")
+    timestamp_skew: ClassVar[float] = 60.0
+    response_codes: ClassVar[Mapping[str, ResponseCode]] = NXCLOUD_CODES
+
+    def sign(self, body: bytes, credentials: Mapping[str, str], now: float) -> dict[str, str]:
+        headers = {
+            "accessKey": credentials["NXCLOUD_ACCESS_KEY"],
+            "ts": str(int(now * 1000)),
+            "bizType": NXCLOUD_BIZ_TYPE,
+            "action": NXCLOUD_ACTION,
+        }
+        headers["sign"] = nxcloud_sign(headers, body, credentials["NXCLOUD_ACCESS_SECRET"])
+        return {"Content-Type": "application/json", **headers}
+
+    def parse_response(self, status: int, body: bytes) -> SendOutcome:
+        answer = read_answer(status, body)
+        if isinstance(answer, SendOutcome):
+            return answer
+        code = answer.get("code")
+        if isinstance(code, bool) or not isinstance(code, (int, str)) or str(code) == "":
+            return SendOutcome(Disposition.UNKNOWN, code=f"HTTP {status}",
+                               message="the answer has no `code`; the message may or may not "
+                                       "have been accepted")
+        code = str(code).strip()
+        if code == "0":
+            data = answer.get("data")
+            request_id = data.get("requestId") if isinstance(data, Mapping) else None
+            return SendOutcome(Disposition.SENT, message_id=str(request_id) if request_id
+                               else None, code="0", message="Success")
+        return self.code_outcome(code, answer.get("message"))
+
+    def verify_request(self, headers: Mapping[str, str], body: bytes,
+                       credentials: Mapping[str, str], now: float) -> str | None:
+        got = {name: headers.get(name.lower()) for name in _AUTH_HEADERS}
+        if any(not value for value in got.values()):
+            return "1001"
+        if got["bizType"] != NXCLOUD_BIZ_TYPE or got["action"] != NXCLOUD_ACTION:
+            return "1002"
+        if got["accessKey"] != credentials.get("NXCLOUD_ACCESS_KEY"):
+            return "1000"
+        signed = {name: str(got[name]) for name in _AUTH_HEADERS if name != "sign"}
+        expected = nxcloud_sign(signed, body, credentials.get("NXCLOUD_ACCESS_SECRET", ""))
+        if got["sign"] != expected:
+            return "1003"
+        ts = str(got["ts"])
+        if not ts.isdigit() or abs(int(ts) - now * 1000) > self.timestamp_skew * 1000:
+            return "1004"
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return "1002"
+        if not isinstance(payload, Mapping):
+            return "1002"
+        phone = payload.get("phone")
+        if not (isinstance(phone, str) and phone.isascii() and phone.isdigit()
+                and 7 <= len(phone) <= 15):
+            return "9002"
+        return "9000" if self.validate(payload) else None
+
+    def success_body(self, message_id: str) -> bytes:
+        return json.dumps({"code": 0, "message": "Success", "data": {"requestId": message_id},
+                           "traceId": hashlib.md5(message_id.encode(), usedforsecurity=False)
+                           .hexdigest()}).encode()
+
+    def error_body(self, code: str) -> bytes:
+        number: int | str = int(code) if code.lstrip("-").isdigit() else code
+        return json.dumps({"code": number, "message": self.response_codes[code].meaning
+                           if code in self.response_codes else "Failure"}).encode()
+
+
+class NXCloudViber(NXCloudTransport, Viber):
+    """Viber lowering with the NXCloud transport: the registered provider."""
+
+
+PROVIDER = NXCloudViber()

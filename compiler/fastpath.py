@@ -1,0 +1,438 @@
+"""The fast path: render many recipients of one plan without redoing per-spec work.
+
+A :class:`FastPlan` is built once per plan. It lowers the message with a *sentinel* in place
+of every variable-dependent string (each template leaf and each envelope field), so it
+learns the payload's fixed skeleton and the *sites* where rendered text lands, including
+fields that lowering composes from several leaves. It validates the skeleton once, and for
+each site extracts from the provider's JSON Schema the string checks that apply there.
+Per recipient it then only renders the leaves (plain ``{{ name }}`` templates without
+Jinja), runs those site checks and the provider's semantic rules, and splices the
+JSON-escaped values into the pre-serialized skeleton.
+
+It is exactly as strict as full validation:
+
+* it is only used when every step of the derivation is verified: lowering passes each
+  sentinel through unchanged, the skeleton has no error outside the sites, and, for each
+  site, probe values (empty, long, boundary lengths, non-URLs, equal values at every site)
+  get the same verdict from the extracted checks as from the full schema;
+* it only ever *accepts*; anything it would reject is rendered again by the slow path,
+  which produces the diagnostics;
+* a differential property test (tests/test_fastpath.py) compares it with "render, then
+  validate the whole payload with the schema" on random specs and values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from jinja2 import nodes
+
+from .providers.base import LoweringError, Provider, Trace, as_number
+from .schemas import validator as schema_validator
+from .templating import MAX_RENDERED_CHARS, render_leaf
+
+if TYPE_CHECKING:
+    from .schemas import DispatchingValidator as Validator
+
+_SENTINEL = " \x1e{}Ab\x1f "
+_SENTINEL_RE = re.compile(" \x1e(\\d+)Ab\x1f ")
+_SAFE_KEYWORDS = frozenset({
+    "type", "maxLength", "minLength", "pattern", "enum", "const", "description", "x-rule",
+    "title", "$comment", "examples", "default", "format",
+})
+
+
+class Unsupported(Exception):
+    """This plan cannot use the fast path; the slow path is used instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Var:
+    name: str
+
+
+def simple_parts(env: jinja2.Environment, source: str) -> tuple[str | _Var, ...] | None:
+    """``("Hi ", _Var("name"), "!")`` for a template made only of text and plain names."""
+    body = env.parse(source).body
+    parts: list[str | _Var] = []
+    for node in body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                parts.append(child.data)
+            elif isinstance(child, nodes.Name) and child.ctx == "load":
+                parts.append(_Var(child.name))
+            else:
+                return None
+    return tuple(parts)
+
+
+def _leaf_renderer(template: jinja2.Template, parts: tuple[str | _Var, ...] | None, ptr: str
+                   ) -> Callable[[Mapping[str, Any]], str]:
+    if parts is None:
+        return lambda values: render_leaf(template, ptr, values)
+    if len(parts) == 1 and isinstance(parts[0], _Var):
+        name = parts[0].name
+        return lambda values: str(values[name])
+    frozen = parts
+
+    def render(values: Mapping[str, Any]) -> str:
+        return "".join(p if isinstance(p, str) else str(values[p.name]) for p in frozen)
+
+    return render
+
+
+# -- string checks extracted from a schema -------------------------------------------------
+
+def _checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[str], bool]:
+    checks: list[Callable[[str], bool]] = []
+    for sub in subschemas:
+        extra = set(sub) - _SAFE_KEYWORDS
+        if extra:
+            raise Unsupported(f"keywords {sorted(extra)} at a site")
+        t = sub.get("type")
+        if t is not None and t != "string" and not (isinstance(t, list) and "string" in t):
+            checks.append(lambda s: False)
+        if "maxLength" in sub:
+            n = sub["maxLength"]
+            checks.append(lambda s, n=n: len(s) <= n)
+        if "minLength" in sub:
+            m = sub["minLength"]
+            checks.append(lambda s, m=m: len(s) >= m)
+        if "pattern" in sub:
+            rx = re.compile(sub["pattern"])
+            checks.append(lambda s, rx=rx: rx.search(s) is not None)
+        if "enum" in sub:
+            allowed = tuple(sub["enum"])
+            checks.append(lambda s, allowed=allowed: any(s == a and type(a) is str
+                                                         for a in allowed))
+        if "const" in sub:
+            c = sub["const"]
+            checks.append(lambda s, c=c: type(c) is str and s == c)
+    if not checks:
+        return lambda s: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda s: all(check(s) for check in checks)
+
+
+def _number_checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[Any], bool]:
+    checks: list[Callable[[Any], bool]] = []
+    for sub in subschemas:
+        extra = set(sub) - _SAFE_KEYWORDS - {"minimum", "maximum", "exclusiveMinimum",
+                                              "exclusiveMaximum", "multipleOf"}
+        if extra or "multipleOf" in sub or "pattern" in sub or "maxLength" in sub:
+            raise Unsupported("unsupported keywords at a numeric site")
+        types = sub.get("type")
+        types = [types] if isinstance(types, str) else (types or [])
+        if types:
+            checks.append(lambda x, types=tuple(types): (
+                ("integer" in types and (isinstance(x, int) or float(x).is_integer()))
+                or "number" in types))
+        for key, op in (("minimum", lambda x, b: x >= b), ("maximum", lambda x, b: x <= b),
+                        ("exclusiveMinimum", lambda x, b: x > b),
+                        ("exclusiveMaximum", lambda x, b: x < b)):
+            if key in sub:
+                bound = sub[key]
+                checks.append(lambda x, bound=bound, op=op: op(x, bound))
+        if "enum" in sub or "const" in sub:
+            allowed = tuple(sub.get("enum", ())) + ((sub["const"],) if "const" in sub else ())
+            checks.append(lambda x, allowed=allowed: any(
+                x == a and not isinstance(a, (bool, str)) for a in allowed))
+    return lambda x: all(check(x) for check in checks)
+
+
+def _number_probes(v: Validator, skeleton: Any, site: _Site) -> list[Any]:
+    probes: list[Any] = [0, 1, -1, 1.5, 10**12, 2.0]
+    for sub in _site_subschemas(v, skeleton, site):
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if key in sub:
+                b = sub[key]
+                probes += [b - 1, b, b + 1, b - 0.5, b + 0.5]
+    return probes
+
+
+@dataclass(slots=True)
+class _Site:
+    path: tuple[str | int, ...]
+    pieces: tuple[str | int, ...]     # literal text or a leaf index
+    check: Callable[[Any], bool]
+    numeric: bool = False             # the leaf's text is converted to a number here
+
+
+_NUMBER_BASE = 987_654_000
+#: A value of a type no message field takes, so every typed subschema at a site reports
+#: itself with a "type" error when it is put there.
+_TYPE_PROBE = [None]
+
+
+def _walk_numbers(node: Any, path: tuple[str | int, ...] = ()):  # type: ignore[no-untyped-def]
+    if isinstance(node, int) and not isinstance(node, bool):
+        if _NUMBER_BASE <= node < _NUMBER_BASE + 1000:
+            yield path, node
+    elif isinstance(node, Mapping):
+        for k, v in node.items():
+            yield from _walk_numbers(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk_numbers(v, (*path, i))
+
+
+def _walk_strings(node: Any, path: tuple[str | int, ...] = ()):  # type: ignore[no-untyped-def]
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, Mapping):
+        for k, v in node.items():
+            yield from _walk_strings(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk_strings(v, (*path, i))
+
+
+def _set(tree: Any, path: Sequence[str | int], value: Any) -> Any:
+    """A copy of ``tree`` with ``value`` at ``path``; only containers on the path are copied."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(tree, list):
+        index = int(head)
+        out_list = list(tree)
+        out_list[index] = _set(tree[index], rest, value)
+        return out_list
+    out = dict(tree)
+    out[head] = _set(tree[head], rest, value)
+    return out
+
+
+def _errors_by_path(v: Validator, payload: Any) -> set[tuple[tuple[Any, ...], str]]:
+    return {(tuple(e.absolute_path), str(e.validator)) for e in v.iter_errors(payload)}
+
+
+class FastPlan:
+    """Per-recipient rendering for one plan; see the module docstring."""
+
+    def __init__(self, provider: Provider, message: Any, leaves: Mapping[str, jinja2.Template],
+                 settings: Mapping[str, Any], envelope_keys: Sequence[str],
+                 env: jinja2.Environment) -> None:
+        self.provider = provider
+        self.leaf_ptrs = list(leaves)
+        self.envelope_keys = list(envelope_keys)
+        n_leaves = len(self.leaf_ptrs)
+        sentinels = [_SENTINEL.format(i) for i in range(n_leaves + len(self.envelope_keys))]
+        self.renderers = [
+            _leaf_renderer(leaves[p], simple_parts(env, _source_at(message, p)), p)
+            for p in self.leaf_ptrs
+        ]
+        envelope = {k: sentinels[n_leaves + j] for j, k in enumerate(self.envelope_keys)}
+        # Leaves that lowering turns into numbers (video.size, OTP codeValidityTime, ...)
+        # get a numeric sentinel; whether they must be whole numbers is probed too.
+        self.numeric: dict[int, bool] = {}
+        lowered = None
+        for _ in range(n_leaves + 1):
+            failing = self._lower_failures(message, settings, envelope, sentinels)
+            if isinstance(failing, dict):
+                lowered = failing["lowered"]
+                break
+            if not failing or not failing.issubset(range(n_leaves)) or failing & set(self.numeric):
+                raise Unsupported("lowering rejects sentinels")
+            for index in failing:
+                self.numeric[index] = False
+            for index in failing:
+                probe = self._lower_failures(message, settings, envelope, sentinels,
+                                             fractional=index)
+                if isinstance(probe, dict):
+                    self.numeric[index] = False      # fractions pass: any number
+                elif probe == {index}:
+                    self.numeric[index] = True       # whole numbers only
+                else:
+                    raise Unsupported("cannot tell how lowering reads a number")
+        if lowered is None:
+            raise Unsupported("lowering rejects sentinels")
+        self.kind = lowered.kind
+        skeleton = lowered.payload
+        self.skeleton = skeleton
+        sites: list[_Site] = []
+        seen: set[int] = set()
+        for path, number in _walk_numbers(skeleton):
+            index = number - _NUMBER_BASE
+            if index in self.numeric:
+                sites.append(_Site(path, (index,), lambda s: True, numeric=True))
+                seen.add(index)
+        for path, text in _walk_strings(skeleton):
+            if "\x1e" not in text:
+                continue
+            pieces: list[str | int] = []
+            pos = 0
+            for m in _SENTINEL_RE.finditer(text):
+                if m.start() > pos:
+                    pieces.append(text[pos:m.start()])
+                index = int(m.group(1))
+                pieces.append(index)
+                seen.add(index)
+                pos = m.end()
+            if pos < len(text):
+                pieces.append(text[pos:])
+            if any(isinstance(p, str) and ("\x1e" in p or "\x1f" in p) for p in pieces):
+                raise Unsupported("a sentinel was altered by lowering")
+            sites.append(_Site(path, tuple(pieces), lambda s: True))
+        if len(seen) != len(sentinels):
+            raise Unsupported("a variable-dependent value does not reach the payload verbatim")
+        v = schema_validator(provider.payload_schema)
+        site_paths = {s.path for s in sites}
+        static = [e for e in v.iter_errors(skeleton) if tuple(e.absolute_path) not in site_paths]
+        if static:
+            raise Unsupported("the skeleton has errors outside the sites")
+        for site in sites:
+            site.check = self._extract(v, skeleton, site, site_paths)
+        self._self_check(v, skeleton, sites)
+        self.sites = sites
+        self.body_pieces = self._serialize_pieces(skeleton, len(sentinels))
+
+    # -- derivation -----------------------------------------------------------------------
+
+    def _lower_failures(self, message: Any, settings: Mapping[str, Any],
+                        envelope: Mapping[str, str], sentinels: list[str],
+                        fractional: int | None = None) -> Any:
+        """Lower with sentinels: ``{"lowered": ...}``, or the leaf indexes it rejected."""
+        probe = message
+        for i, ptr in enumerate(self.leaf_ptrs):
+            if i in self.numeric:
+                value: Any = "1.5" if i == fractional else _NUMBER_BASE + i
+            else:
+                value = sentinels[i]
+            probe = _set(probe, _parts(ptr), value)
+        try:
+            return {"lowered": self.provider.lower(probe, settings, envelope)}
+        except LoweringError as exc:
+            index = {"/message" + p: i for i, p in enumerate(self.leaf_ptrs)}
+            return {index.get(f.pointer, -1) for f in exc.findings
+                    if f.rule.startswith("message-")} | (
+                {-1} if any(not f.rule.startswith("message-") for f in exc.findings) else set())
+
+    def _extract(self, v: Validator, skeleton: Any, site: _Site,
+                 site_paths: set[tuple[Any, ...]]) -> Callable[[Any], bool]:
+        probed = _set(skeleton, site.path, _TYPE_PROBE)
+        subschemas = []
+        for error in v.iter_errors(probed):
+            path = tuple(error.absolute_path)
+            if path == site.path:
+                if error.validator not in ("type", "enum", "const"):
+                    raise Unsupported(f"unexpected {error.validator} at a site")
+                subschemas.append(error.schema)
+            elif path not in site_paths:
+                raise Unsupported("a site's value changes validation elsewhere")
+        return _number_checker(subschemas) if site.numeric else _checker(subschemas)
+
+    def _self_check(self, v: Validator, skeleton: Any, sites: list[_Site]) -> None:
+        """Compare the extracted checks with the full schema on probe values."""
+        site_paths = {s.path for s in sites}
+        for site in sites:
+            probes: list[Any] = (_number_probes(v, skeleton, site) if site.numeric
+                                 else _probes(v, skeleton, site))
+            for probe in probes:
+                payload = _set(skeleton, site.path, probe)
+                full_ok = not any(tuple(e.absolute_path) == site.path
+                                  for e in v.iter_errors(payload))
+                if full_ok != site.check(probe):
+                    raise Unsupported("extracted checks disagree with the schema")
+        for probe in ("x", "https://example.com/x", ""):
+            payload = skeleton
+            for site in sites:
+                payload = _set(payload, site.path, 1 if site.numeric else probe)
+            for path, _ in _errors_by_path(v, payload):
+                if path not in site_paths:
+                    raise Unsupported("equal values at every site break a collection rule")
+
+    def _serialize_pieces(self, skeleton: Any, count: int) -> tuple[bytes | int, ...]:
+        text = json.dumps(skeleton, ensure_ascii=False, separators=(",", ":"))
+        escaped = {encode_basestring(_SENTINEL.format(i))[1:-1]: i for i in range(count)
+                   if i not in self.numeric}
+        escaped.update({str(_NUMBER_BASE + i): i for i in self.numeric})
+        pattern = re.compile("|".join(re.escape(k) for k in escaped))
+        pieces: list[bytes | int] = []
+        pos = 0
+        for m in pattern.finditer(text):
+            pieces.append(text[pos:m.start()].encode())
+            pieces.append(escaped[m.group(0)])
+            pos = m.end()
+        pieces.append(text[pos:].encode())
+        return tuple(pieces)
+
+    # -- per recipient --------------------------------------------------------------------
+
+    def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]
+               ) -> tuple[dict[str, Any], bytes] | None:
+        """The payload and its bytes, or None when the slow path must decide."""
+        texts = [r(values) for r in self.renderers]
+        for t in texts:
+            if len(t) > MAX_RENDERED_CHARS:
+                return None
+        for key in self.envelope_keys:
+            value = envelope.get(key)
+            if not isinstance(value, str):
+                return None
+            texts.append(value)
+        payload: Any = self.skeleton
+        numbers: dict[int, int | float] = {}
+        for site in self.sites:
+            if site.numeric:
+                index = site.pieces[0]
+                assert isinstance(index, int)
+                trace = Trace()
+                number = as_number(texts[index], "", "", trace, integer=self.numeric[index])
+                if number is None or trace.errors or not site.check(number):
+                    return None
+                numbers[index] = number
+                payload = _set(payload, site.path, number)
+                continue
+            value = "".join(p if isinstance(p, str) else texts[p] for p in site.pieces)
+            if not site.check(value):
+                return None
+            payload = _set(payload, site.path, value)
+        if self.provider.check_payload(payload):
+            return None
+        escaped = [encode_basestring(t)[1:-1].encode() for t in texts]
+        for index, number in numbers.items():
+            escaped[index] = json.dumps(number).encode()
+        body = b"".join(p if isinstance(p, bytes) else escaped[p] for p in self.body_pieces)
+        return payload, body
+
+
+def _probes(v: Validator, skeleton: Any, site: _Site) -> list[str]:
+    probes = ["", "x", " ", "x" * 100_001, "http://x", "https://example.com/a b", "Ab1", "0",
+              "1234567", "12345678901234567", "ж" * 30]
+    for sub in _site_subschemas(v, skeleton, site):
+        for key in ("maxLength", "minLength"):
+            if key in sub:
+                n = int(sub[key])
+                probes += ["x" * max(n - 1, 0), "x" * n, "x" * (n + 1), "😀" * n, "😀" * (n + 1)]
+        for value in sub.get("enum", []) + ([sub["const"]] if "const" in sub else []):
+            if isinstance(value, str):
+                probes += [value, value + "x", value.upper()]
+    return probes
+
+
+def _site_subschemas(v: Validator, skeleton: Any, site: _Site) -> list[Mapping[str, Any]]:
+    probed = _set(skeleton, site.path, _TYPE_PROBE)
+    return [e.schema for e in v.iter_errors(probed)
+            if tuple(e.absolute_path) == site.path and isinstance(e.schema, Mapping)]
+
+
+def _parts(pointer: str) -> list[str | int]:
+    from . import pointer as jp
+
+    return list(jp.split(pointer))
+
+
+def _source_at(message: Any, pointer: str) -> str:
+    node = message
+    for token in _parts(pointer):
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return str(node)

@@ -1,0 +1,96 @@
+"""Where sending's credentials and API address come from, and keeping secrets out of output.
+
+Credentials: an environment variable wins over the same key in the ``[credentials]`` table
+of the msgc config file. Base URL: ``--base-url`` wins over the provider's environment
+variable (``MSGC_NXCLOUD_BASE_URL``, ``MSGC_ITNIO_BASE_URL``), which wins over the
+provider's production address.
+
+Every credential value is a secret: :class:`Redactor` masks them in any text before it is
+printed, logged or written, and :func:`mask_headers` masks the provider's secret-bearing
+headers (``sign``, ``accessKey``, ``Sign``, ``Api-Key``) in requests shown to people.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
+
+from ..diagnostics import Diagnostic, MsgcError
+from ..providers.base import Provider
+
+MASK = "***"
+#: Rules whose diagnostics are usage errors (exit 2) rather than findings (exit 1).
+USAGE_RULES = frozenset({"credentials-missing", "base-url", "io-error", "config", "encoding",
+                         "journal-conflict", "envelope-missing", "usage"})
+
+
+def resolve_credentials(provider: Provider, environ: Mapping[str, str],
+                        configured: Mapping[str, str], *, file: str | None = None
+                        ) -> dict[str, str]:
+    """Every credential ``provider`` needs, or a usage error naming each missing one."""
+    found: dict[str, str] = {}
+    missing = []
+    for name in provider.credential_names:
+        value = environ.get(name) or configured.get(name)
+        if value:
+            found[name] = value
+        else:
+            missing.append(name)
+    if missing:
+        raise MsgcError([
+            Diagnostic("credentials-missing",
+                       f"{name} is not set: sending through {provider.label} needs it",
+                       file=file, provider=provider.name,
+                       hint=f"export {name}=... (or set it under [credentials] in msgc.toml, "
+                            "outside the repository)")
+            for name in missing
+        ])
+    return found
+
+
+def resolve_base_url(provider: Provider, option: str | None, environ: Mapping[str, str]
+                     ) -> str:
+    """The API root to send to: ``--base-url``, then the provider's variable, then default."""
+    source = "--base-url"
+    url = option
+    if not url and provider.base_url_env:
+        url, source = environ.get(provider.base_url_env), provider.base_url_env
+    if not url:
+        return provider.default_base_url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MsgcError([Diagnostic(
+            "base-url", f"{source} must be an http(s) URL, got {url!r}",
+            provider=provider.name, hint="for the fake server: http://127.0.0.1:PORT")])
+    return url.rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Redactor:
+    """Replaces every secret value in a text with ``***``."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+
+def mask_headers(provider: Provider, headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` with the provider's secret-bearing values replaced by ``***``."""
+    secret = {name.lower() for name in provider.secret_headers}
+    return {k: MASK if k.lower() in secret else v for k, v in headers.items()}

@@ -1,0 +1,185 @@
+"""The HTTP client: one connection pool, signed requests, retries only where they are safe.
+
+Every attempt is classified (see :class:`~compiler.providers.base.Disposition`):
+
+* **retry** - nothing was accepted and trying again may work: the connection could not be
+  opened (refused, DNS, TLS, connect timeout: the request was never written), HTTP 408,
+  429, 502, 503, 504, or a provider code documented as transient. Retried with exponential
+  backoff and full jitter (``Retry-After`` is honoured), re-signed with a fresh timestamp,
+  same body bytes. When the retries run out the row is *failed*.
+* **unknown** - the request was written but no readable answer came back (read timeout,
+  connection dropped, garbage): the provider may have accepted it. Never retried.
+* **failed** / **sent** - the provider's answer, read by the provider module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from ..providers.base import Disposition, Provider, SendOutcome
+from .access import Redactor, is_loopback, mask_headers
+from .ratelimit import TokenBucket
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently a retryable attempt is repeated."""
+
+    retries: int = 4            # attempts after the first
+    backoff: float = 0.5        # seconds; the ceiling of the first wait
+    max_backoff: float = 30.0   # no wait is longer than this
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based): full jitter,
+        ``uniform(0, min(max_backoff, backoff * 2**(attempt-1)))``, but at least what the
+        provider asked for in ``Retry-After`` (capped at ``max_backoff``)."""
+        ceiling = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        wait = rng.uniform(0, ceiling)
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.max_backoff))
+        return wait
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The final outcome of sending one message, and how many requests it took."""
+
+    outcome: SendOutcome
+    attempts: int
+
+
+def classify_exception(exc: httpx.TransportError, timeout: float) -> SendOutcome:
+    """What a transport error says about whether the request reached the provider."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return SendOutcome(Disposition.RETRY, code="connect",
+                           message=f"could not connect, nothing was sent ({_describe(exc)})")
+    if isinstance(exc, httpx.TimeoutException):
+        return SendOutcome(Disposition.UNKNOWN, code="timeout",
+                           message=f"no answer within {timeout:g} s after the request was "
+                                   "sent; the message may or may not have been accepted")
+    return SendOutcome(Disposition.UNKNOWN, code="connection",
+                       message="the connection failed after the request was sent "
+                               f"({_describe(exc)}); the message may or may not have been "
+                               "accepted")
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare for APIs; the backoff applies
+
+
+class Sender:
+    """Sends signed requests to one provider over one pooled ``httpx.AsyncClient``."""
+
+    def __init__(self, provider: Provider, credentials: Mapping[str, str], base_url: str, *,
+                 concurrency: int = 16, timeout: float = 30.0,
+                 policy: RetryPolicy | None = None, limiter: TokenBucket | None = None,
+                 log: Callable[[str], None] | None = None, redact: Redactor | None = None,
+                 rng: random.Random | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.provider = provider
+        self.credentials = dict(credentials)
+        self.url = base_url.rstrip("/") + provider.endpoint_path
+        self.timeout = timeout
+        self.policy = policy or RetryPolicy()
+        self.limiter = limiter
+        self.redact = redact or Redactor(self.credentials.values())
+        self._log = log
+        self._rng = rng or random.Random()
+        self._clock = clock
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=None),
+            limits=httpx.Limits(max_connections=concurrency,
+                                max_keepalive_connections=concurrency, keepalive_expiry=5.0),
+            # Proxies from the environment apply to the real APIs, not to a loopback fake.
+            trust_env=not is_loopback(base_url),
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> Sender:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def log(self, text: str) -> None:
+        if self._log is not None:
+            self._log(self.redact(text))
+
+    async def attempt(self, body: bytes) -> SendOutcome:
+        """One signed request; the outcome, never an exception for network trouble."""
+        headers = self.provider.sign(body, self.credentials, self._clock())
+        try:
+            response = await self._client.post(self.url, content=body, headers=headers)
+        except httpx.TransportError as exc:
+            return classify_exception(exc, self.timeout)
+        outcome = self.provider.parse_response(response.status_code, response.content)
+        if outcome.disposition is Disposition.RETRY:
+            wait = retry_after(response.headers)
+            if wait is not None:
+                outcome = SendOutcome(outcome.disposition, outcome.message_id, outcome.code,
+                                      outcome.message, outcome.hint, wait)
+        return outcome
+
+    async def send(self, body: bytes, what: str = "message") -> Result:
+        """Send ``body``, retrying while the outcome says a retry is safe."""
+        attempts = 0
+        while True:
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            attempts += 1
+            outcome = await self.attempt(body)
+            if outcome.disposition is not Disposition.RETRY:
+                if outcome.disposition is Disposition.UNKNOWN:
+                    self.log(f"{what}: unknown: {outcome.message}")
+                return Result(outcome, attempts)
+            if attempts > self.policy.retries:
+                self.log(f"{what}: giving up after {attempts} attempts: {outcome.message}")
+                return Result(SendOutcome(
+                    Disposition.FAILED, code=outcome.code,
+                    message=f"gave up after {attempts} attempts: {outcome.message}",
+                    hint=outcome.hint or "nothing was accepted; send it again later"),
+                    attempts)
+            wait = self.policy.delay(attempts, outcome.retry_after, self._rng)
+            self.log(f"{what}: {outcome.code}: {outcome.message}; retrying in {wait:.2f} s "
+                     f"(attempt {attempts + 1} of {self.policy.retries + 1})")
+            await asyncio.sleep(wait)
+
+
+def describe_request(provider: Provider, url: str, headers: Mapping[str, str], body: bytes
+                     ) -> str:
+    """The request as text for ``--dry-run``, secret-bearing header values masked."""
+    lines = [f"POST {url}"]
+    lines += [f"{name}: {value}" for name, value in mask_headers(provider, headers).items()]
+    lines += ["", body.decode("utf-8")]
+    return "\n".join(lines)
+
+
+def send_one(provider: Provider, credentials: Mapping[str, str], base_url: str, body: bytes,
+             *, timeout: float, policy: RetryPolicy,
+             log: Callable[[str], None] | None = None) -> Result:
+    """Send one message (blocking): ``msgc send --to``."""
+    async def run() -> Result:
+        async with Sender(provider, credentials, base_url, concurrency=1, timeout=timeout,
+                          policy=policy, log=log) as sender:
+            return await sender.send(body)
+    return asyncio.run(run())

@@ -1,0 +1,214 @@
+"""The fast path is exactly as strict as full validation (differential property tests).
+
+For random specs across the message vocabulary and random variable values, the fast path
+(`FastPlan.render`) and the reference ("render, lower, then validate the whole payload with
+the JSON Schema": `Plan.render_slow`) must accept and reject the same inputs and, when they
+accept, produce identical payloads and identical bytes. The dispatching schema validator is
+likewise compared with plain jsonschema.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+
+from compiler.diagnostics import MsgcError
+from compiler.fastpath import FastPlan, Unsupported
+from compiler.pipeline import Plan
+from compiler.schemas import full_validator, validator
+from compiler.spec import load_spec, load_spec_text
+from compiler.templating import _ENV
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Text that stresses JSON escaping, code-point counting and Jinja (never re-parsed).
+TEXT = st.text(
+    alphabet=st.sampled_from(list("ab z0\"'\\{}%#\n\t") + ["ж", "😀", "\u2028", "\x00", "é"]),
+    min_size=0, max_size=40,
+)
+LONG = st.integers(min_value=0, max_value=1100).map(lambda n: "ж" * n)
+VALUE = st.one_of(TEXT, LONG, st.sampled_from(["{{ 7*7 }}", "{% raw %}", "https://x.io/a"]))
+
+
+def leaf(draw: Any, names: list[str]) -> str:
+    """A string leaf: literal, or a template over the variables."""
+    kind = draw(st.sampled_from(["literal", "var", "mixed", "filter"]))
+    if kind == "literal":
+        return draw(st.text(alphabet="abc ", min_size=1, max_size=12))
+    name = draw(st.sampled_from(names))
+    if kind == "var":
+        return "{{ %s }}" % name
+    if kind == "filter":
+        return "{{ %s | upper }}!" % name
+    return "Hi {{ %s }}, %s" % (name, draw(st.text(alphabet="xyz ", max_size=8)))
+
+
+@st.composite
+def specs(draw: Any) -> tuple[str, dict[str, Any]]:
+    names = ["a", "b", "c"]
+    variables = {n: {"type": "string", "example": "x"} for n in names}
+    url = "https://cdn.example.com/{{ a }}.jpg" if draw(st.booleans()) else "https://e.x/i.jpg"
+    shape = draw(st.sampled_from([
+        "text", "text_image", "text_image_button", "image", "video_text", "list", "carousel",
+        "buttons", "menu", "document", "request_location", "text_reply",
+    ]))
+    message: dict[str, Any] = {}
+    targets: dict[str, Any] = {}
+    if shape in ("text", "text_image", "text_image_button", "text_reply"):
+        message["text"] = leaf(draw, names)
+        if shape != "text_reply":
+            targets["viber"] = {"rate_type": "Promotional"}
+        if shape in ("text", "text_image", "text_reply"):
+            targets["whatsapp"] = {}
+        if shape != "text" and shape != "text_reply":
+            message["image"] = url
+        if shape == "text_image_button":
+            message["buttons"] = [{"title": leaf(draw, names), "url": url}]
+        if shape == "text_reply":
+            message["reply_to"] = leaf(draw, names)
+    elif shape == "image":
+        message["image"] = url
+        targets = {"viber": {"rate_type": "Session"}, "whatsapp": {}}
+    elif shape == "video_text":
+        message["text"] = leaf(draw, names)
+        message["video"] = {"url": url, "thumbnail": url, "size": 1000, "duration": 10}
+        targets = {"viber": {}}
+    elif shape == "list":
+        message["text"] = leaf(draw, names)
+        n = draw(st.integers(min_value=1, max_value=6))
+        message["choices"] = [leaf(draw, names) for _ in range(n)]
+        targets = {"viber": {}, "whatsapp": {"list_button": "Pick"}}
+    elif shape == "carousel":
+        message["text"] = leaf(draw, names)
+        n = draw(st.integers(min_value=1, max_value=3))
+        message["carousel"] = [
+            {"title": leaf(draw, names), "image": url,
+             "buttons": [{"title": leaf(draw, names), "url": url}]}
+            for _ in range(n)
+        ]
+        targets = {"viber": {}, "whatsapp": {}}
+    elif shape == "buttons":
+        message["text"] = leaf(draw, names)
+        n = draw(st.integers(min_value=1, max_value=4))
+        message["buttons"] = [{"title": leaf(draw, names), "id": leaf(draw, names)}
+                              for _ in range(n)]
+        targets = {"whatsapp": {}}
+    elif shape == "menu":
+        message["text"] = leaf(draw, names)
+        message["menu"] = {"button": leaf(draw, names), "sections": [
+            {"title": leaf(draw, names),
+             "rows": [{"id": leaf(draw, names), "title": leaf(draw, names)}
+                      for _ in range(draw(st.integers(min_value=1, max_value=6)))]}
+            for _ in range(draw(st.integers(min_value=1, max_value=2)))
+        ]}
+        targets = {"whatsapp": {}}
+    elif shape == "document":
+        message["document"] = {"url": url, "filename": "report.pdf"}
+        message["text"] = leaf(draw, names)
+        targets = {"whatsapp": {}}
+    else:
+        message["text"] = leaf(draw, names)
+        message["request_location"] = True
+        targets = {"whatsapp": {}}
+    spec = {"variables": variables, "message": message, "targets": targets}
+    values = {n: draw(VALUE) for n in names}
+    return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), values
+
+
+def envelope_for(plan: Plan, phone: str) -> dict[str, str]:
+    return {f.payload_key: phone if f.is_recipient else f.placeholder
+            for f in plan.provider.envelope}
+
+
+def reference(plan: Plan, values: dict[str, Any], env: dict[str, str]) -> Any:
+    try:
+        out = plan.render_slow(values, env)
+    except MsgcError:
+        return None
+    return out.payload, out.body
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs(), st.sampled_from(["79001234567", "123", "12345678901234567", "7900123456x"]))
+def test_fast_path_agrees_with_full_validation(case: tuple[str, dict[str, Any]],
+                                               phone: str) -> None:
+    text, values = case
+    spec = load_spec_text(text, "fuzz.yaml")
+    for provider in spec.providers:
+        plan = Plan(spec, provider)
+        env = envelope_for(plan, phone)
+        try:
+            fast = FastPlan(plan.provider, plan.message, plan.tree.leaves, plan.settings,
+                            [f.payload_key for f in plan.provider.envelope], _ENV)
+        except Unsupported as exc:
+            event(f"no fast path: {exc}")
+            continue
+        event("fast path built")
+        expected = reference(plan, values, env)
+        got = fast.render(values, env)
+        assert (got is None) == (expected is None), (provider, values, expected, got)
+        if got is not None:
+            assert got[0] == expected[0]
+            assert got[1] == expected[1]
+        # and the public entry point (fast after the first render) gives the same answer
+        plan.render_slow(values, env) if expected is not None else None
+        for _ in range(2):
+            try:
+                result = plan.render(values, env)
+            except MsgcError:
+                assert expected is None
+            else:
+                assert expected is not None and result.body == expected[1]
+
+
+def realistic_specs() -> list[Path]:
+    return sorted((ROOT / "templates").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", realistic_specs(), ids=lambda p: p.name)
+def test_realistic_specs_get_a_fast_path(path: Path) -> None:
+    """The fast path is not vacuous: every realistic spec's plans build one."""
+    spec = load_spec(path)
+    for provider in spec.providers:
+        for locale in (None, *spec.locales):
+            plan = Plan(spec, provider, locale)
+            assert plan._fast_plan() is not None, (provider, locale, plan.fast_unsupported)
+
+
+@given(specs())
+@settings(max_examples=100, deadline=None)
+def test_dispatching_validator_gives_the_plain_validators_errors(
+        case: tuple[str, dict[str, Any]]) -> None:
+    text, values = case
+    spec = load_spec_text(text, "fuzz.yaml")
+    for provider in spec.providers:
+        plan = Plan(spec, provider)
+        try:
+            lowered = plan.provider.lower(plan.tree.render(values), plan.settings,
+                                          envelope_for(plan, "1234"))
+        except Exception:  # noqa: BLE001 - rejected before validation; nothing to compare
+            assume(False)
+            return
+        name = plan.provider.payload_schema
+        plain = [(list(e.absolute_path), e.message) for e in
+                 full_validator(name).iter_errors(lowered.payload)]
+        fast = [(list(e.absolute_path), e.message) for e in
+                validator(name).iter_errors(lowered.payload)]
+        assert fast == plain
+
+
+@pytest.mark.parametrize("payload", [
+    {"functionType": "text"}, [], "x", {"type": "interactive"}, {"functionType": 5},
+    {"appkey": "a", "phone": "79001234567", "functionType": "list",
+     "messageData": {"rateType": "Transactional", "text": "q", "surveyOptions": ["a"]}},
+])
+@pytest.mark.parametrize("name", ["viber.payload.schema.json", "whatsapp.payload.schema.json"])
+def test_dispatching_validator_on_odd_payloads(name: str, payload: Any) -> None:
+    plain = [(list(e.absolute_path), e.message) for e in full_validator(name).iter_errors(payload)]
+    fast = [(list(e.absolute_path), e.message) for e in validator(name).iter_errors(payload)]
+    assert fast == plain
