@@ -24,6 +24,7 @@ It is exactly as strict as full validation:
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,41 +53,72 @@ class Unsupported(Exception):
     """This plan cannot use the fast path; the slow path is used instead."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Var:
-    name: str
+_COMPARE = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "gt": operator.gt,
+    "lteq": operator.le, "gteq": operator.ge,
+}
+# Jinja filters whose behaviour on str/int/float/bool values is the str method's.
+_FILTERS: dict[str, Callable[[str], str]] = {
+    "upper": str.upper, "lower": str.lower, "capitalize": str.capitalize, "trim": str.strip,
+}
+Expr = Callable[[Mapping[str, Any]], Any]
 
 
-def simple_parts(env: jinja2.Environment, source: str) -> tuple[str | _Var, ...] | None:
-    """``("Hi ", _Var("name"), "!")`` for a template made only of text and plain names."""
-    body = env.parse(source).body
-    parts: list[str | _Var] = []
-    for node in body:
+def _expression(node: nodes.Node, names: set[str]) -> Expr | None:
+    """A Python closure for a small, side-effect-free subset of Jinja expressions (names,
+    constants, comparisons, ``a if test else b``, a few string filters), or None."""
+    if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
+        name = node.name
+        return lambda v: v[name]
+    if isinstance(node, nodes.Const):
+        value = node.value
+        return lambda v: value
+    if isinstance(node, nodes.Filter) and node.name in _FILTERS and node.node is not None \
+            and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
+        inner, method = _expression(node.node, names), _FILTERS[node.name]
+        return None if inner is None else (lambda v: method(str(inner(v))))  # type: ignore[misc]
+    if isinstance(node, nodes.CondExpr) and node.expr2 is not None:
+        test, a, b = (_expression(node.test, names), _expression(node.expr1, names),
+                      _expression(node.expr2, names))
+        if test is None or a is None or b is None:
+            return None
+        return lambda v: a(v) if test(v) else b(v)  # type: ignore[misc]
+    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in _COMPARE:
+        left, right = _expression(node.expr, names), _expression(node.ops[0].expr, names)
+        op = _COMPARE[node.ops[0].op]
+        if left is None or right is None:
+            return None
+        return lambda v: op(left(v), right(v))  # type: ignore[misc]
+    return None
+
+
+def fast_renderer(env: jinja2.Environment, source: str, names: set[str]
+                  ) -> Callable[[Mapping[str, Any]], str] | None:
+    """Render ``source`` without Jinja when it only uses the subset above; else None."""
+    parts: list[Expr | str] = []
+    for node in env.parse(source).body:
         if not isinstance(node, nodes.Output):
             return None
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):
                 parts.append(child.data)
-            elif isinstance(child, nodes.Name) and child.ctx == "load":
-                parts.append(_Var(child.name))
-            else:
+                continue
+            expr = _expression(child, names)
+            if expr is None:
                 return None
-    return tuple(parts)
+            parts.append(expr)
+    if len(parts) == 1 and not isinstance(parts[0], str):
+        only = parts[0]
+        return lambda v: str(only(v))
+    frozen = tuple(parts)
+    return lambda v: "".join(p if isinstance(p, str) else str(p(v)) for p in frozen)
 
 
-def _leaf_renderer(template: jinja2.Template, parts: tuple[str | _Var, ...] | None, ptr: str
-                   ) -> Callable[[Mapping[str, Any]], str]:
-    if parts is None:
-        return lambda values: render_leaf(template, ptr, values)
-    if len(parts) == 1 and isinstance(parts[0], _Var):
-        name = parts[0].name
-        return lambda values: str(values[name])
-    frozen = parts
-
-    def render(values: Mapping[str, Any]) -> str:
-        return "".join(p if isinstance(p, str) else str(values[p.name]) for p in frozen)
-
-    return render
+def _leaf_renderer(template: jinja2.Template, fast: Callable[[Mapping[str, Any]], str] | None,
+                   ptr: str) -> Callable[[Mapping[str, Any]], str]:
+    if fast is not None:
+        return fast
+    return lambda values: render_leaf(template, ptr, values)
 
 
 # -- string checks extracted from a schema -------------------------------------------------
@@ -220,14 +252,15 @@ class FastPlan:
 
     def __init__(self, provider: Provider, message: Any, leaves: Mapping[str, jinja2.Template],
                  settings: Mapping[str, Any], envelope_keys: Sequence[str],
-                 env: jinja2.Environment) -> None:
+                 env: jinja2.Environment, variables: Sequence[str]) -> None:
         self.provider = provider
         self.leaf_ptrs = list(leaves)
         self.envelope_keys = list(envelope_keys)
         n_leaves = len(self.leaf_ptrs)
         sentinels = [_SENTINEL.format(i) for i in range(n_leaves + len(self.envelope_keys))]
+        names = set(variables)
         self.renderers = [
-            _leaf_renderer(leaves[p], simple_parts(env, _source_at(message, p)), p)
+            _leaf_renderer(leaves[p], fast_renderer(env, _source_at(message, p), names), p)
             for p in self.leaf_ptrs
         ]
         envelope = {k: sentinels[n_leaves + j] for j, k in enumerate(self.envelope_keys)}
@@ -293,6 +326,10 @@ class FastPlan:
             site.check = self._extract(v, skeleton, site, site_paths)
         self._self_check(v, skeleton, sites)
         self.sites = sites
+        self.build_payload = _compile_builder(skeleton, [s.path for s in sites])
+        self.semantic = _needs_semantic_check(provider, sites)
+        if provider.check_payload(skeleton):
+            raise Unsupported("the skeleton breaks a semantic rule")
         self.body_pieces = self._serialize_pieces(skeleton, len(sentinels))
 
     # -- derivation -----------------------------------------------------------------------
@@ -379,8 +416,8 @@ class FastPlan:
             if not isinstance(value, str):
                 return None
             texts.append(value)
-        payload: Any = self.skeleton
         numbers: dict[int, int | float] = {}
+        site_values: list[Any] = []
         for site in self.sites:
             if site.numeric:
                 index = site.pieces[0]
@@ -390,19 +427,69 @@ class FastPlan:
                 if number is None or trace.errors or not site.check(number):
                     return None
                 numbers[index] = number
-                payload = _set(payload, site.path, number)
+                site_values.append(number)
                 continue
-            value = "".join(p if isinstance(p, str) else texts[p] for p in site.pieces)
+            pieces = site.pieces
+            if len(pieces) == 1:
+                value = texts[pieces[0]]  # type: ignore[index]
+            else:
+                value = "".join(p if isinstance(p, str) else texts[p] for p in pieces)
             if not site.check(value):
                 return None
-            payload = _set(payload, site.path, value)
-        if self.provider.check_payload(payload):
+            site_values.append(value)
+        payload = self.build_payload(site_values)
+        if self.semantic and self.provider.check_payload(payload):
             return None
         escaped = [encode_basestring(t)[1:-1].encode() for t in texts]
         for index, number in numbers.items():
             escaped[index] = json.dumps(number).encode()
         body = b"".join(p if isinstance(p, bytes) else escaped[p] for p in self.body_pieces)
         return payload, body
+
+
+def _compile_builder(skeleton: Any, paths: list[tuple[str | int, ...]]
+                     ) -> Callable[[list[Any]], Any]:
+    """Generate ``build(values) -> payload``: the skeleton with ``values[j]`` at ``paths[j]``.
+
+    The function is generated as one Python expression (a dict/list display), so a payload
+    costs one allocation per container that holds a site. Containers without a site are
+    shared between payloads: treat rendered payloads as read-only.
+    """
+    where = {path: j for j, path in enumerate(paths)}
+    constants: list[Any] = []
+
+    def holds_site(path: tuple[str | int, ...]) -> bool:
+        return any(p[:len(path)] == path for p in where)
+
+    def expr(node: Any, path: tuple[str | int, ...]) -> str:
+        if path in where:
+            return f"v[{where[path]}]"
+        if not holds_site(path):
+            constants.append(node)
+            return f"c[{len(constants) - 1}]"
+        if isinstance(node, dict):
+            items = ", ".join(f"{k!r}: {expr(val, (*path, k))}" for k, val in node.items())
+            return "{" + items + "}"
+        if isinstance(node, list):
+            return "[" + ", ".join(expr(val, (*path, i)) for i, val in enumerate(node)) + "]"
+        raise Unsupported("a site inside a scalar")  # pragma: no cover - walk finds leaves
+
+    source = f"lambda v: {expr(skeleton, ())}"
+    builder: Callable[[list[Any]], Any] = eval(source, {"c": constants})
+    return builder
+
+
+def _needs_semantic_check(provider: Provider, sites: list[_Site]) -> bool:
+    """Whether the provider's semantic rules read any variable-dependent field."""
+    patterns = provider.semantic_fields
+    if patterns is None:
+        return True
+    compiled = [re.compile(p) for p in patterns]
+    for site in sites:
+        pointer = "".join(f"/{t}" for t in site.path)
+        if any(rx.search(pointer) for rx in compiled):
+            return True
+    return False
 
 
 def _probes(v: Validator, skeleton: Any, site: _Site) -> list[str]:

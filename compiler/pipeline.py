@@ -17,11 +17,11 @@ from typing import Any
 from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity
-from .providers.base import LoweringError, Provider
 from .fastpath import FastPlan, Unsupported
-from .templating import _ENV, CompiledTree, RenderProblem
+from .providers.base import LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
+from .templating import _ENV, CompiledTree, RenderProblem
 from .variables import Problem
 
 
@@ -63,7 +63,7 @@ class Plan:
         self.message, self.origins = spec.effective_message(provider, locale)
         self.tree = CompiledTree(self.message, set(spec.variables))
         self._renders = 0
-        self._fast: FastPlan | None | object = _UNBUILT
+        self._fast: FastPlan | object | None = _UNBUILT
         self.fast_unsupported: str | None = None
         if self.tree.problems:
             raise MsgcError([self._render_diag(p) for p in self.tree.problems])
@@ -135,7 +135,7 @@ class Plan:
             try:
                 self._fast = FastPlan(self.provider, self.message, self.tree.leaves,
                                       self.settings, [f.payload_key for f in self.provider.envelope],
-                                      _ENV)
+                                      _ENV, list(self.spec.variables))
             except Unsupported as exc:
                 self._fast = None
                 self.fast_unsupported = str(exc)
@@ -177,7 +177,8 @@ class Plan:
     def _diag(self, spec_ptr: str | None, rule: str, message: str, hint: str | None,
               severity: Severity = Severity.ERROR, line_offset: int | None = None) -> Diagnostic:
         doc = self.spec.document
-        line, column = doc.locate(spec_ptr) if spec_ptr is not None else (None, None)
+        line, column = doc.locate(spec_ptr, key=_is_collection(doc.data, spec_ptr)) \
+            if spec_ptr is not None else (None, None)
         if line_offset is not None and line is not None and spec_ptr is not None:
             block = spec_ptr in doc.block_scalars
             line = line + line_offset - (0 if block else 1)
@@ -206,6 +207,15 @@ class Plan:
         if spec_ptr is None:
             message = f"{message} (payload {finding.pointer or '/'})"
         return self._diag(spec_ptr, finding.rule, message, finding.hint, finding.severity)
+
+
+def _is_collection(data: Any, spec_ptr: str) -> bool:
+    """Whether the spec node at ``spec_ptr`` is a mapping or a list: its finding is shown at
+    its key (``location:``), not at its first child's line."""
+    try:
+        return isinstance(jp.resolve(data, spec_ptr), (Mapping, list))
+    except (KeyError, IndexError, ValueError, TypeError):
+        return False
 
 
 def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None, *,

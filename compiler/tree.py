@@ -23,8 +23,8 @@ from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
 from .envelope import resolve
 from .pipeline import Plan, Rendered
 from .providers.base import LoweringError
-from .templating import _ENV, variables_used
 from .spec import Spec, load_spec
+from .templating import _ENV, variables_used
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv", "dist", "build"}

@@ -86,6 +86,10 @@ class Provider(ABC):
     payload_schema: ClassVar[str]     # file name in schemas/
     target_schema: ClassVar[str]      # file name in schemas/
     envelope: ClassVar[tuple[EnvelopeField, ...]]
+    #: Regexes over payload JSON pointers whose *values* :meth:`check_payload` reads.
+    #: The fast path re-runs the semantic rules per message only when a rendered value
+    #: lands on one of them; None means "always".
+    semantic_fields: ClassVar[tuple[str, ...] | None] = None
 
     # -- compiling ---------------------------------------------------------------------
 

@@ -111,6 +111,7 @@ class Viber(Provider):
     label = "Viber"
     payload_schema = "viber.payload.schema.json"
     target_schema = "viber.target.schema.json"
+    semantic_fields = (r"^/messageData/(templateId|templateParams|rateType)(/|$)",)
     envelope = (
         EnvelopeField("appkey", "appkey", "NXCLOUD_APPKEY", "--appkey", "APPKEY"),
         EnvelopeField("phone", None, None, "--to", "10000000000", is_recipient=True),
@@ -162,6 +163,16 @@ class Viber(Provider):
         allowed = RATE_TYPES[kind]
         if kind == "text" and not message.get("otp"):
             allowed = tuple(r for r in allowed if r != "OtpTemplate")
+        elif message.get("otp"):
+            allowed = ("OtpTemplate",)
+        if rate is not None and rate not in allowed:
+            t.error("/settings/rate_type", "viber-rate-type",
+                    f"a Viber {'OTP template' if message.get('otp') else kind} message cannot "
+                    f"be sent with rateType {rate}",
+                    f"set rate_type to one of: {', '.join(allowed)}"
+                    if not message.get("otp") else "remove rate_type: OTP messages always use "
+                    "OtpTemplate")
+            t.raise_if_errors()
         if message.get("otp"):
             rate = "OtpTemplate"
             t.at("/messageData/rateType", "/message/otp")
@@ -287,7 +298,9 @@ class Viber(Provider):
                     t.error(jp.join("/message/choices", i, "description"),
                             "viber-choice-description",
                             "Viber list options are plain text: a choice cannot have a "
-                            "description")
+                            "description",
+                            "give viber its own `choices` without descriptions in "
+                            "targets.viber.message")
                 options.append(choice["title"])
                 t.at(jp.join("/messageData/surveyOptions", i),
                      jp.join("/message/choices", i, "title"))
@@ -317,7 +330,9 @@ class Viber(Provider):
                         "move it into `title`, or keep it for WhatsApp in targets.whatsapp.message")
             if card.get("video"):
                 t.error(jp.join(cp, "video"), "viber-carousel-card-video",
-                        "Viber carousel cards show an image, not a video")
+                        "Viber carousel cards show an image, not a video",
+                        "give the card an `image` (e.g. the video's thumbnail) and link to the "
+                        "video with its button")
             if card.get("title") is None:
                 t.error(cp, "viber-carousel-card-title", "a Viber carousel card needs a `title`")
             item["title"] = card.get("title")

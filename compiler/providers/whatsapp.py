@@ -62,6 +62,11 @@ class WhatsApp(Provider):
     label = "WhatsApp"
     payload_schema = "whatsapp.payload.schema.json"
     target_schema = "whatsapp.target.schema.json"
+    semantic_fields = (
+        r"/(reply|quick_reply)/(id|title)$",   # unique reply titles and ids
+        r"^/location/",                        # coordinate ranges
+        r"/card_index$",
+    )
     envelope = (
         EnvelopeField("appId", "app_id", "ITNIO_APP_ID", "--app-id", "APPID"),
         EnvelopeField("businessPhone", "business_phone", "ITNIO_BUSINESS_PHONE",
