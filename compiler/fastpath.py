@@ -24,19 +24,15 @@ It is exactly as strict as full validation:
 from __future__ import annotations
 
 import json
-import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2 import nodes
-
 from .providers.base import LoweringError, Provider, Trace, as_number
 from .schemas import validator as schema_validator
-from .templating import MAX_RENDERED_CHARS, render_leaf
+from .templating import MAX_RENDERED_CHARS, TemplateLeaf
 
 if TYPE_CHECKING:
     from .schemas import DispatchingValidator as Validator
@@ -51,74 +47,6 @@ _SAFE_KEYWORDS = frozenset({
 
 class Unsupported(Exception):
     """This plan cannot use the fast path; the slow path is used instead."""
-
-
-_COMPARE = {
-    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "gt": operator.gt,
-    "lteq": operator.le, "gteq": operator.ge,
-}
-# Jinja filters whose behaviour on str/int/float/bool values is the str method's.
-_FILTERS: dict[str, Callable[[str], str]] = {
-    "upper": str.upper, "lower": str.lower, "capitalize": str.capitalize, "trim": str.strip,
-}
-Expr = Callable[[Mapping[str, Any]], Any]
-
-
-def _expression(node: nodes.Node, names: set[str]) -> Expr | None:
-    """A Python closure for a small, side-effect-free subset of Jinja expressions (names,
-    constants, comparisons, ``a if test else b``, a few string filters), or None."""
-    if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
-        name = node.name
-        return lambda v: v[name]
-    if isinstance(node, nodes.Const):
-        value = node.value
-        return lambda v: value
-    if isinstance(node, nodes.Filter) and node.name in _FILTERS and node.node is not None \
-            and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
-        inner, method = _expression(node.node, names), _FILTERS[node.name]
-        return None if inner is None else (lambda v: method(str(inner(v))))  # type: ignore[misc]
-    if isinstance(node, nodes.CondExpr) and node.expr2 is not None:
-        test, a, b = (_expression(node.test, names), _expression(node.expr1, names),
-                      _expression(node.expr2, names))
-        if test is None or a is None or b is None:
-            return None
-        return lambda v: a(v) if test(v) else b(v)  # type: ignore[misc]
-    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in _COMPARE:
-        left, right = _expression(node.expr, names), _expression(node.ops[0].expr, names)
-        op = _COMPARE[node.ops[0].op]
-        if left is None or right is None:
-            return None
-        return lambda v: op(left(v), right(v))  # type: ignore[misc]
-    return None
-
-
-def fast_renderer(env: jinja2.Environment, source: str, names: set[str]
-                  ) -> Callable[[Mapping[str, Any]], str] | None:
-    """Render ``source`` without Jinja when it only uses the subset above; else None."""
-    parts: list[Expr | str] = []
-    for node in env.parse(source).body:
-        if not isinstance(node, nodes.Output):
-            return None
-        for child in node.nodes:
-            if isinstance(child, nodes.TemplateData):
-                parts.append(child.data)
-                continue
-            expr = _expression(child, names)
-            if expr is None:
-                return None
-            parts.append(expr)
-    if len(parts) == 1 and not isinstance(parts[0], str):
-        only = parts[0]
-        return lambda v: str(only(v))
-    frozen = tuple(parts)
-    return lambda v: "".join(p if isinstance(p, str) else str(p(v)) for p in frozen)
-
-
-def _leaf_renderer(template: jinja2.Template, fast: Callable[[Mapping[str, Any]], str] | None,
-                   ptr: str) -> Callable[[Mapping[str, Any]], str]:
-    if fast is not None:
-        return fast
-    return lambda values: render_leaf(template, ptr, values)
 
 
 # -- string checks extracted from a schema -------------------------------------------------
@@ -250,19 +178,14 @@ def _errors_by_path(v: Validator, payload: Any) -> set[tuple[tuple[Any, ...], st
 class FastPlan:
     """Per-recipient rendering for one plan; see the module docstring."""
 
-    def __init__(self, provider: Provider, message: Any, leaves: Mapping[str, jinja2.Template],
-                 settings: Mapping[str, Any], envelope_keys: Sequence[str],
-                 env: jinja2.Environment, variables: Sequence[str]) -> None:
+    def __init__(self, provider: Provider, message: Any, leaves: Mapping[str, TemplateLeaf],
+                 settings: Mapping[str, Any], envelope_keys: Sequence[str]) -> None:
         self.provider = provider
         self.leaf_ptrs = list(leaves)
         self.envelope_keys = list(envelope_keys)
         n_leaves = len(self.leaf_ptrs)
         sentinels = [_SENTINEL.format(i) for i in range(n_leaves + len(self.envelope_keys))]
-        names = set(variables)
-        self.renderers = [
-            _leaf_renderer(leaves[p], fast_renderer(env, _source_at(message, p), names), p)
-            for p in self.leaf_ptrs
-        ]
+        self.renderers = [leaves[p].fast or leaves[p].renderer(p) for p in self.leaf_ptrs]
         envelope = {k: sentinels[n_leaves + j] for j, k in enumerate(self.envelope_keys)}
         # Leaves that lowering turns into numbers (video.size, OTP codeValidityTime, ...)
         # get a numeric sentinel; whether they must be whole numbers is probed too.
@@ -516,10 +439,3 @@ def _parts(pointer: str) -> list[str | int]:
     from . import pointer as jp
 
     return list(jp.split(pointer))
-
-
-def _source_at(message: Any, pointer: str) -> str:
-    node = message
-    for token in _parts(pointer):
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return str(node)

@@ -21,7 +21,7 @@ from .fastpath import FastPlan, Unsupported
 from .providers.base import LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
-from .templating import _ENV, CompiledTree, RenderProblem
+from .templating import CompiledTree, RenderProblem
 from .variables import Problem
 
 
@@ -134,8 +134,7 @@ class Plan:
         if self._fast is _UNBUILT:
             try:
                 self._fast = FastPlan(self.provider, self.message, self.tree.leaves,
-                                      self.settings, [f.payload_key for f in self.provider.envelope],
-                                      _ENV, list(self.spec.variables))
+                                      self.settings, [f.payload_key for f in self.provider.envelope])
             except Unsupported as exc:
                 self._fast = None
                 self.fast_unsupported = str(exc)
@@ -224,6 +223,7 @@ def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None
     """Compile ``spec`` for ``provider`` with ``variables``; raise :class:`MsgcError`."""
     plan = Plan(spec, provider, locale)
     values = plan.values(variables, samples=samples)
-    if envelope is None:
-        envelope = {f.payload_key: f.placeholder for f in plan.provider.envelope}
+    if envelope is None:  # the spec's target block (app_id, ...), else placeholders
+        envelope = {f.payload_key: str(plan.settings.get(f.setting) or f.placeholder)
+                    if f.setting else f.placeholder for f in plan.provider.envelope}
     return plan.render(values, envelope)

@@ -9,10 +9,11 @@ autoescaping (payloads are JSON, not HTML), and only a few harmless globals.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -76,19 +77,55 @@ def is_template(text: str) -> bool:
     return any(m in text for m in _MARKERS)
 
 
-@dataclass(slots=True)
-class _Leaf:
-    pointer: str
-    render: Callable[[Mapping[str, Any]], str]
+@lru_cache(maxsize=4096)
+def _parse(source: str) -> tuple[nodes.Template, frozenset[str]]:
+    """The syntax tree of a template and the variables it reads (cached: the same text
+    recurs in every target and locale of a spec). Raises TemplateSyntaxError."""
+    ast = _ENV.parse(source)
+    return ast, frozenset(meta.find_undeclared_variables(ast) - set(_ENV.globals))
 
 
-def compile_template(source: str, pointer: str, declared: set[str]) -> jinja2.Template:
+@lru_cache(maxsize=4096)
+def _jinja(source: str) -> jinja2.Template:
+    return _ENV.from_string(source)
+
+
+class TemplateLeaf:
+    """One template string: rendered by a small compiled closure when it only uses the
+    safe subset (:func:`fast_renderer`), by sandboxed Jinja (compiled on first use)
+    otherwise."""
+
+    __slots__ = ("fast", "source")
+
+    def __init__(self, source: str, fast: Callable[[Mapping[str, Any]], str] | None) -> None:
+        self.source = source
+        self.fast = fast
+
+    @property
+    def template(self) -> jinja2.Template:
+        return _jinja(self.source)
+
+    def render(self, values: Mapping[str, Any], ptr: str) -> str:
+        if self.fast is not None:
+            try:
+                text = self.fast(values)
+            except KeyError:  # a value is missing: let Jinja name it in its error
+                return render_leaf(self.template, ptr, values)
+            if len(text) > MAX_RENDERED_CHARS:
+                return render_leaf(self.template, ptr, values)
+            return text
+        return render_leaf(self.template, ptr, values)
+
+    def renderer(self, ptr: str) -> Callable[[Mapping[str, Any]], str]:
+        return lambda values: self.render(values, ptr)
+
+
+def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateLeaf:
     try:
-        ast = _ENV.parse(source)
+        ast, used = _parse(source)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderProblem(pointer, "template-syntax", f"template syntax error: {exc.message}",
                             line_in_template=exc.lineno) from None
-    used = meta.find_undeclared_variables(ast) - set(_ENV.globals)
     unknown = sorted(used - declared)
     if unknown:
         name = unknown[0]
@@ -99,7 +136,7 @@ def compile_template(source: str, pointer: str, declared: set[str]) -> jinja2.Te
             line_in_template=_line_of(ast, name),
             hint=f"did you mean {close[0]!r}?" if close else "declare it under `variables:`",
         )
-    return _ENV.from_string(ast)
+    return TemplateLeaf(source, fast_renderer(ast, declared))
 
 
 def _line_of(ast: nodes.Template, name: str) -> int | None:
@@ -114,7 +151,7 @@ def variables_used(source: str) -> set[str]:
     if not is_template(source):
         return set()
     try:
-        return set(meta.find_undeclared_variables(_ENV.parse(source))) - set(_ENV.globals)
+        return set(_parse(source)[1])
     except jinja2.TemplateSyntaxError:  # over-approximate: every identifier in the text
         return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
 
@@ -124,7 +161,7 @@ class CompiledTree:
 
     def __init__(self, tree: Any, declared: set[str]) -> None:
         self.tree = tree
-        self.leaves: dict[str, jinja2.Template] = {}
+        self.leaves: dict[str, TemplateLeaf] = {}
         problems: list[RenderProblem] = []
         self._collect(tree, "", declared, problems)
         self.problems = problems
@@ -153,13 +190,76 @@ class CompiledTree:
 
     def _render(self, node: Any, ptr: str, values: Mapping[str, Any]) -> Any:
         if isinstance(node, str):
-            template = self.leaves.get(ptr)
-            return node if template is None else render_leaf(template, ptr, values)
+            leaf = self.leaves.get(ptr)
+            return node if leaf is None else leaf.render(values, ptr)
         if isinstance(node, Mapping):
             return {k: self._render(v, jp.join(ptr, k), values) for k, v in node.items()}
         if isinstance(node, list):
             return [self._render(v, jp.join(ptr, i), values) for i, v in enumerate(node)]
         return node
+
+
+_COMPARE = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "gt": operator.gt,
+    "lteq": operator.le, "gteq": operator.ge,
+}
+# Jinja filters whose behaviour on str/int/float/bool values is the str method's.
+_FILTERS: dict[str, Callable[[str], str]] = {
+    "upper": str.upper, "lower": str.lower, "capitalize": str.capitalize, "trim": str.strip,
+}
+Expr = Callable[[Mapping[str, Any]], Any]
+
+
+def _expression(node: nodes.Node, names: set[str]) -> Expr | None:
+    """A Python closure for a small, side-effect-free subset of Jinja expressions (names,
+    constants, comparisons, ``a if test else b``, a few string filters), or None."""
+    if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
+        name = node.name
+        return lambda v: v[name]
+    if isinstance(node, nodes.Const):
+        value = node.value
+        return lambda v: value
+    if isinstance(node, nodes.Filter) and node.name in _FILTERS and node.node is not None \
+            and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
+        inner, method = _expression(node.node, names), _FILTERS[node.name]
+        return None if inner is None else (lambda v: method(str(inner(v))))  # type: ignore[misc]
+    if isinstance(node, nodes.CondExpr) and node.expr2 is not None:
+        test, a, b = (_expression(node.test, names), _expression(node.expr1, names),
+                      _expression(node.expr2, names))
+        if test is None or a is None or b is None:
+            return None
+        return lambda v: a(v) if test(v) else b(v)  # type: ignore[misc]
+    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in _COMPARE:
+        left, right = _expression(node.expr, names), _expression(node.ops[0].expr, names)
+        op = _COMPARE[node.ops[0].op]
+        if left is None or right is None:
+            return None
+        return lambda v: op(left(v), right(v))  # type: ignore[misc]
+    return None
+
+
+def fast_renderer(ast: nodes.Template, names: set[str]
+                  ) -> Callable[[Mapping[str, Any]], str] | None:
+    """A closure rendering a parsed template exactly as Jinja would, when the template only
+    uses the subset above (text, names, constants, comparisons, ``a if t else b``, a few
+    string filters); else None. Equivalence is tested against Jinja (tests/test_fastpath)."""
+    parts: list[Expr | str] = []
+    for node in ast.body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                parts.append(child.data)
+                continue
+            expr = _expression(child, names)
+            if expr is None:
+                return None
+            parts.append(expr)
+    if len(parts) == 1 and not isinstance(parts[0], str):
+        only = parts[0]
+        return lambda v: str(only(v))
+    frozen = tuple(parts)
+    return lambda v: "".join(p if isinstance(p, str) else str(p(v)) for p in frozen)
 
 
 _UNDEFINED_RE = re.compile(r"'([^']+)' is undefined")

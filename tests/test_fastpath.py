@@ -22,7 +22,7 @@ from compiler.fastpath import FastPlan, Unsupported
 from compiler.pipeline import Plan
 from compiler.schemas import full_validator, validator
 from compiler.spec import load_spec, load_spec_text
-from compiler.templating import _ENV
+from compiler.templating import _jinja, compile_template
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,8 +148,7 @@ def test_fast_path_agrees_with_full_validation(case: tuple[str, dict[str, Any]],
         env = envelope_for(plan, phone)
         try:
             fast = FastPlan(plan.provider, plan.message, plan.tree.leaves, plan.settings,
-                            [f.payload_key for f in plan.provider.envelope], _ENV,
-                            list(spec.variables))
+                            [f.payload_key for f in plan.provider.envelope])
         except Unsupported as exc:
             event(f"no fast path: {exc}")
             continue
@@ -217,3 +216,36 @@ def test_dispatching_validator_on_odd_payloads(name: str, payload: Any) -> None:
     plain = [(list(e.absolute_path), e.message) for e in full_validator(name).iter_errors(payload)]
     fast = [(list(e.absolute_path), e.message) for e in validator(name).iter_errors(payload)]
     assert fast == plain
+
+
+@st.composite
+def leaves_and_values(draw: Any) -> tuple[str, dict[str, Any]]:
+    names = ["a", "b"]
+    source = "".join(leaf(draw, names) for _ in range(draw(st.integers(1, 3))))
+    values: dict[str, Any] = {
+        "a": draw(st.one_of(VALUE, st.integers(-5, 5), st.booleans(), st.floats(-1e6, 1e6))),
+        "b": draw(VALUE),
+    }
+    return source, values
+
+
+@settings(max_examples=400, deadline=None)
+@given(leaves_and_values())
+def test_jinja_free_rendering_matches_jinja(case: tuple[str, dict[str, Any]]) -> None:
+    """Templates in the fast subset render exactly as sandboxed Jinja renders them."""
+    source, values = case
+    leaf = compile_template(source, "/text", {"a", "b"})
+    expected = _jinja(source).render(values)
+    if leaf.fast is not None:
+        event("fast renderer")
+        assert leaf.fast(values) == expected
+    assert leaf.render(values, "/text") == expected
+
+
+def test_all_schemas_are_valid_draft_2020_12() -> None:
+    from jsonschema import Draft202012Validator
+
+    from compiler.schemas import load_schema, schema_dir
+
+    for path in sorted(schema_dir().glob("*.schema.json")):
+        Draft202012Validator.check_schema(load_schema(path.name))

@@ -354,7 +354,9 @@ class Viber(Provider):
                 bp = jp.join(cp, "buttons", j)
                 if "url" not in button:
                     t.error(bp, "viber-unsupported-reply-button",
-                            "Viber carousel buttons open a link: this button has no `url`")
+                            "Viber carousel buttons open a link: this button has no `url`",
+                            "give it a `url`; quick-reply cards are WhatsApp only (put them in "
+                            "targets.whatsapp.message)")
                     continue
                 item[slot] = {"label": button["title"], "actionUrl": button["url"]}
                 t.at(jp.join(op, slot), bp)

@@ -253,8 +253,8 @@ class WhatsApp(Provider):
                                                     "title": button["title"]}})
             op = jp.join("/interactive/action/buttons", len(out) - 1)
             t.at(op, bp)
-            t.at(jp.join(op, "reply/id"), jp.join(bp, "id"))
-            t.at(jp.join(op, "reply/title"), jp.join(bp, "title"))
+            t.at(jp.join(op, "reply", "id"), jp.join(bp, "id"))
+            t.at(jp.join(op, "reply", "title"), jp.join(bp, "title"))
         inter = self._interactive(message, payload, t, "button")
         inter["action"] = {"buttons": out}
         t.at("/interactive/action/buttons", "/message/buttons")
@@ -282,8 +282,8 @@ class WhatsApp(Provider):
                 op = jp.join("/interactive/action/buttons", i)
                 buttons.append({"type": "reply", "reply": {"id": row["id"], "title": row["title"]}})
                 t.at(op, cp)
-                t.at(jp.join(op, "reply/id"), jp.join(cp, "id") if has_id else cp)
-                t.at(jp.join(op, "reply/title"), jp.join(cp, "title") if has_id else cp)
+                t.at(jp.join(op, "reply", "id"), jp.join(cp, "id") if has_id else cp)
+                t.at(jp.join(op, "reply", "title"), jp.join(cp, "title") if has_id else cp)
             inter["action"] = {"buttons": buttons}
             t.at("/interactive/action/buttons", "/message/choices")
             return "interactive/button"
@@ -352,7 +352,7 @@ class WhatsApp(Provider):
                 t.error(cp, "whatsapp-carousel-card-body",
                         "a WhatsApp carousel card needs `text` or `title` (its body)")
             out["body"] = {"text": body}
-            t.at(jp.join(op, "body/text"), jp.join(cp, "text" if text is not None else "title"))
+            t.at(jp.join(op, "body", "text"), jp.join(cp, "text" if text is not None else "title"))
             out["action"] = self._card_action(card.get("buttons") or [], cp, op, t)
             cards.append(out)
             t.at(op, cp)
@@ -377,8 +377,8 @@ class WhatsApp(Provider):
                 t.error(jp.join(cp, "buttons", 1), "whatsapp-carousel-card-links",
                         f"a WhatsApp carousel card has one link button; this one has {len(links)}")
             bp = jp.join(cp, "buttons", 0)
-            t.at(jp.join(op, "action/parameters/display_text"), jp.join(bp, "title"))
-            t.at(jp.join(op, "action/parameters/url"), jp.join(bp, "url"))
+            t.at(jp.join(op, "action", "parameters", "display_text"), jp.join(bp, "title"))
+            t.at(jp.join(op, "action", "parameters", "url"), jp.join(bp, "url"))
             t.at(jp.join(op, "action"), jp.join(cp, "buttons"))
             return {"name": "cta_url",
                     "parameters": {"display_text": links[0]["title"], "url": links[0]["url"]}}
@@ -390,10 +390,10 @@ class WhatsApp(Provider):
                         "a WhatsApp quick-reply button needs an `id`")
             out.append({"type": "quick_reply",
                         "quick_reply": {"id": button.get("id"), "title": button["title"]}})
-            bo = jp.join(op, "action/buttons", j)
+            bo = jp.join(op, "action", "buttons", j)
             t.at(bo, bp)
-            t.at(jp.join(bo, "quick_reply/id"), jp.join(bp, "id"))
-            t.at(jp.join(bo, "quick_reply/title"), jp.join(bp, "title"))
+            t.at(jp.join(bo, "quick_reply", "id"), jp.join(bp, "id"))
+            t.at(jp.join(bo, "quick_reply", "title"), jp.join(bp, "title"))
         t.at(jp.join(op, "action"), jp.join(cp, "buttons"))
         return {"buttons": out}
 
@@ -501,7 +501,7 @@ def _check_cards(cards: Any) -> list[Finding]:
         if has_link or has_quick:
             kinds.append((i, "cta_url" if has_link else "quick_reply"))
         if has_quick:
-            out += _unique(action.get("buttons"), jp.join(base, i, "action/buttons"),
+            out += _unique(action.get("buttons"), jp.join(base, i, "action", "buttons"),
                            "quick_reply", "quick-reply button")
     if kinds:
         first_card, first_kind = kinds[0]
