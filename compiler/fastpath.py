@@ -52,35 +52,39 @@ class Unsupported(Exception):
 # -- string checks extracted from a schema -------------------------------------------------
 
 def _checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[str], bool]:
-    checks: list[Callable[[str], bool]] = []
+    """One generated predicate for every string check the subschemas make."""
+    terms: list[str] = []
+    consts: list[Any] = []
     for sub in subschemas:
         extra = set(sub) - _SAFE_KEYWORDS
         if extra:
             raise Unsupported(f"keywords {sorted(extra)} at a site")
         t = sub.get("type")
         if t is not None and t != "string" and not (isinstance(t, list) and "string" in t):
-            checks.append(lambda s: False)
+            terms.append("False")
         if "maxLength" in sub:
-            n = sub["maxLength"]
-            checks.append(lambda s, n=n: len(s) <= n)
+            terms.append(f"len(s) <= {int(sub['maxLength'])}")
         if "minLength" in sub:
-            m = sub["minLength"]
-            checks.append(lambda s, m=m: len(s) >= m)
+            terms.append(f"len(s) >= {int(sub['minLength'])}")
         if "pattern" in sub:
-            rx = re.compile(sub["pattern"])
-            checks.append(lambda s, rx=rx: rx.search(s) is not None)
+            consts.append(re.compile(sub["pattern"]).search)
+            terms.append(f"c[{len(consts) - 1}](s) is not None")
         if "enum" in sub:
-            allowed = tuple(sub["enum"])
-            checks.append(lambda s, allowed=allowed: any(s == a and type(a) is str
-                                                         for a in allowed))
+            consts.append(frozenset(a for a in sub["enum"] if type(a) is str))
+            terms.append(f"s in c[{len(consts) - 1}]")
         if "const" in sub:
-            c = sub["const"]
-            checks.append(lambda s, c=c: type(c) is str and s == c)
-    if not checks:
-        return lambda s: True
-    if len(checks) == 1:
-        return checks[0]
-    return lambda s: all(check(s) for check in checks)
+            consts.append(sub["const"] if type(sub["const"]) is str else None)
+            terms.append(f"s == c[{len(consts) - 1}]")
+    source = "lambda s: " + (" and ".join(terms) if terms else "True")
+    check: Callable[[str], bool] = eval(source, {"c": consts})
+    return check
+
+
+def _number(text: str, integer: bool) -> int | float | None:
+    """The number lowering makes of a rendered text (:func:`as_number`), or None."""
+    trace = Trace()
+    number = as_number(text, "", "", trace, integer=integer)
+    return None if trace.errors else number
 
 
 def _number_checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[Any], bool]:
@@ -253,7 +257,8 @@ class FastPlan:
         self.semantic = _needs_semantic_check(provider, sites)
         if provider.check_payload(skeleton):
             raise Unsupported("the skeleton breaks a semantic rule")
-        self.body_pieces = self._serialize_pieces(skeleton, len(sentinels))
+        self.body_format = self._body_format(skeleton, len(sentinels))
+        self._render = self._generate()
 
     # -- derivation -----------------------------------------------------------------------
 
@@ -310,64 +315,79 @@ class FastPlan:
                 if path not in site_paths:
                     raise Unsupported("equal values at every site break a collection rule")
 
-    def _serialize_pieces(self, skeleton: Any, count: int) -> tuple[bytes | int, ...]:
+    def _body_format(self, skeleton: Any, count: int) -> str:
+        """The skeleton's JSON as a ``str.format`` pattern with ``{i}`` for value ``i``
+        (JSON escaping is per character, so escaped values splice in exactly)."""
         text = json.dumps(skeleton, ensure_ascii=False, separators=(",", ":"))
         escaped = {encode_basestring(_SENTINEL.format(i))[1:-1]: i for i in range(count)
                    if i not in self.numeric}
         escaped.update({str(_NUMBER_BASE + i): i for i in self.numeric})
         pattern = re.compile("|".join(re.escape(k) for k in escaped))
-        pieces: list[bytes | int] = []
+        out: list[str] = []
         pos = 0
         for m in pattern.finditer(text):
-            pieces.append(text[pos:m.start()].encode())
-            pieces.append(escaped[m.group(0)])
+            out.append(text[pos:m.start()].replace("{", "{{").replace("}", "}}"))
+            out.append(f"{{{escaped[m.group(0)]}}}")
             pos = m.end()
-        pieces.append(text[pos:].encode())
-        return tuple(pieces)
+        out.append(text[pos:].replace("{", "{{").replace("}", "}}"))
+        return "".join(out)
 
     # -- per recipient --------------------------------------------------------------------
 
-    def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]
-               ) -> tuple[dict[str, Any], bytes] | None:
-        """The payload and its bytes, or None when the slow path must decide."""
-        texts = [r(values) for r in self.renderers]
-        for t in texts:
-            if len(t) > MAX_RENDERED_CHARS:
-                return None
-        for key in self.envelope_keys:
-            value = envelope.get(key)
-            if not isinstance(value, str):
-                return None
-            texts.append(value)
-        numbers: dict[int, int | float] = {}
-        site_values: list[Any] = []
-        for site in self.sites:
+    def _generate(self) -> Callable[[Mapping[str, Any], Mapping[str, str]], Any]:
+        """Generate the per-recipient function: straight-line code with one variable per
+        rendered text and per site, no loops and no dispatch on the site's kind."""
+        g: dict[str, Any] = {
+            "R": self.renderers, "K": [s.check for s in self.sites], "MAX": MAX_RENDERED_CHARS,
+            "build": self.build_payload, "check_payload": self.provider.check_payload,
+            "esc": encode_basestring, "dumps": json.dumps, "fmt": self.body_format.format,
+            "number": _number, "str": str,
+        }
+        n_leaves = len(self.renderers)
+        lines = ["def render(v, env):"]
+        for i in range(n_leaves):
+            lines.append(f"    t{i} = R[{i}](v)")
+            lines.append(f"    if len(t{i}) > MAX: return None")
+        for j, key in enumerate(self.envelope_keys):
+            i = n_leaves + j
+            lines.append(f"    t{i} = env.get({key!r})")
+            lines.append(f"    if t{i}.__class__ is not str: return None")
+        literal = 0
+        escaped = [f"esc(t{i})[1:-1]" for i in range(n_leaves + len(self.envelope_keys))]
+        for k, site in enumerate(self.sites):
             if site.numeric:
                 index = site.pieces[0]
-                assert isinstance(index, int)
-                trace = Trace()
-                number = as_number(texts[index], "", "", trace, integer=self.numeric[index])
-                if number is None or trace.errors or not site.check(number):
-                    return None
-                numbers[index] = number
-                site_values.append(number)
+                lines.append(f"    s{k} = number(t{index}, {self.numeric[index]!r})")
+                lines.append(f"    if s{k} is None or not K[{k}](s{k}): return None")
+                escaped[index] = f"dumps(s{k})"  # type: ignore[index]
                 continue
-            pieces = site.pieces
-            if len(pieces) == 1:
-                value = texts[pieces[0]]  # type: ignore[index]
-            else:
-                value = "".join(p if isinstance(p, str) else texts[p] for p in pieces)
-            if not site.check(value):
-                return None
-            site_values.append(value)
-        payload = self.build_payload(site_values)
-        if self.semantic and self.provider.check_payload(payload):
-            return None
-        escaped = [encode_basestring(t)[1:-1].encode() for t in texts]
-        for index, number in numbers.items():
-            escaped[index] = json.dumps(number).encode()
-        body = b"".join(p if isinstance(p, bytes) else escaped[p] for p in self.body_pieces)
-        return payload, body
+            terms = []
+            for piece in site.pieces:
+                if isinstance(piece, str):
+                    g[f"L{literal}"] = piece
+                    terms.append(f"L{literal}")
+                    literal += 1
+                else:
+                    terms.append(f"t{piece}")
+            lines.append(f"    s{k} = {' + '.join(terms)}")
+            lines.append(f"    if not K[{k}](s{k}): return None")
+        site_list = f"[{', '.join(f's{k}' for k in range(len(self.sites)))}]"
+        if self.semantic:
+            lines.append(f"    payload = build({site_list})")
+            lines.append("    if check_payload(payload): return None")
+        else:  # built only if someone asks for the dict (a sender needs just the bytes)
+            lines.append(f"    payload = lambda: build({site_list})")
+        lines.append(f"    return payload, fmt({', '.join(escaped)}).encode()")
+        exec("\n".join(lines), g)
+        function: Callable[[Mapping[str, Any], Mapping[str, str]], Any] = g["render"]
+        return function
+
+    def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]
+               ) -> tuple[dict[str, Any] | Callable[[], dict[str, Any]], bytes] | None:
+        """The payload (or a function building it) and its bytes, or None when the slow
+        path must decide."""
+        result = self._render(values, envelope)
+        return result  # type: ignore[no-any-return]
 
 
 def _compile_builder(skeleton: Any, paths: list[tuple[str | int, ...]]

@@ -9,7 +9,7 @@ message, compiled templates) so rendering many recipients does it once.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
@@ -27,15 +27,25 @@ from .variables import Problem
 
 @dataclass(slots=True)
 class Rendered:
-    """A compiled message for one provider: the payload and the exact bytes to send."""
+    """A compiled message for one provider: the payload and the exact bytes to send.
+
+    On the fast path the payload dict is built only when asked for (``body`` is what a
+    sender needs); either way it is read-only: parts of it may be shared between messages.
+    """
 
     spec: str
     provider: str
     locale: str | None
     kind: str
-    payload: dict[str, Any]
+    _payload: dict[str, Any] | Callable[[], dict[str, Any]]
     body: bytes
     warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        if callable(self._payload):
+            self._payload = self._payload()
+        return self._payload
 
 
 def serialize(payload: Any) -> bytes:
@@ -126,7 +136,7 @@ class Plan:
                 if result is not None:
                     return Rendered(
                         spec=self.spec.name, provider=self.provider.name, locale=self.locale,
-                        kind=fast.kind, payload=result[0], body=result[1],
+                        kind=fast.kind, _payload=result[0], body=result[1],
                     )
         return self.render_slow(values, envelope)
 
@@ -156,7 +166,7 @@ class Plan:
             raise MsgcError([self._payload_diag(f, lowered.origins) for f in findings])
         return Rendered(
             spec=self.spec.name, provider=self.provider.name, locale=self.locale,
-            kind=lowered.kind, payload=lowered.payload, body=serialize(lowered.payload),
+            kind=lowered.kind, _payload=lowered.payload, body=serialize(lowered.payload),
             warnings=[self._payload_diag(f, lowered.origins) for f in findings],
         )
 

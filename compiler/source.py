@@ -196,6 +196,8 @@ class _Builder:
             if event.style is not None and event.style != "":  # quoted or block: a string
                 return event.value
             tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if tag == "tag:yaml.org,2002:merge":  # `<<`: text, or a merge key attach() rejects
+                return event.value
         if tag in _KEEP_AS_TEXT or tag == "tag:yaml.org,2002:str":
             return event.value
         if tag not in _PLAIN_TAGS:

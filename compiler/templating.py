@@ -9,7 +9,6 @@ autoescaping (payloads are JSON, not HTML), and only a few harmless globals.
 
 from __future__ import annotations
 
-import operator
 import re
 from collections.abc import Callable, Mapping
 from difflib import get_close_matches
@@ -199,67 +198,63 @@ class CompiledTree:
         return node
 
 
-_COMPARE = {
-    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "gt": operator.gt,
-    "lteq": operator.le, "gteq": operator.ge,
-}
+_COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "lteq": "<=", "gteq": ">="}
 # Jinja filters whose behaviour on str/int/float/bool values is the str method's.
-_FILTERS: dict[str, Callable[[str], str]] = {
-    "upper": str.upper, "lower": str.lower, "capitalize": str.capitalize, "trim": str.strip,
-}
-Expr = Callable[[Mapping[str, Any]], Any]
+_FILTERS = {"upper": "upper", "lower": "lower", "capitalize": "capitalize", "trim": "strip"}
 
 
-def _expression(node: nodes.Node, names: set[str]) -> Expr | None:
-    """A Python closure for a small, side-effect-free subset of Jinja expressions (names,
-    constants, comparisons, ``a if test else b``, a few string filters), or None."""
+def _expression(node: nodes.Node, names: set[str], consts: list[Any]) -> str | None:
+    """Python source for a small, side-effect-free subset of Jinja expressions (names,
+    constants, comparisons, ``a if test else b``, a few string filters), or None.
+    Names read ``v[...]``; constants are passed in ``c[...]``."""
     if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
-        name = node.name
-        return lambda v: v[name]
+        return f"v[{node.name!r}]"
     if isinstance(node, nodes.Const):
-        value = node.value
-        return lambda v: value
+        consts.append(node.value)
+        return f"c[{len(consts) - 1}]"
     if isinstance(node, nodes.Filter) and node.name in _FILTERS and node.node is not None \
             and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
-        inner, method = _expression(node.node, names), _FILTERS[node.name]
-        return None if inner is None else (lambda v: method(str(inner(v))))  # type: ignore[misc]
+        inner = _expression(node.node, names, consts)
+        return None if inner is None else f"str({inner}).{_FILTERS[node.name]}()"
     if isinstance(node, nodes.CondExpr) and node.expr2 is not None:
-        test, a, b = (_expression(node.test, names), _expression(node.expr1, names),
-                      _expression(node.expr2, names))
+        test = _expression(node.test, names, consts)
+        a = _expression(node.expr1, names, consts)
+        b = _expression(node.expr2, names, consts)
         if test is None or a is None or b is None:
             return None
-        return lambda v: a(v) if test(v) else b(v)  # type: ignore[misc]
+        return f"({a} if {test} else {b})"
     if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in _COMPARE:
-        left, right = _expression(node.expr, names), _expression(node.ops[0].expr, names)
-        op = _COMPARE[node.ops[0].op]
+        left = _expression(node.expr, names, consts)
+        right = _expression(node.ops[0].expr, names, consts)
         if left is None or right is None:
             return None
-        return lambda v: op(left(v), right(v))  # type: ignore[misc]
+        return f"({left} {_COMPARE[node.ops[0].op]} {right})"
     return None
 
 
 def fast_renderer(ast: nodes.Template, names: set[str]
                   ) -> Callable[[Mapping[str, Any]], str] | None:
-    """A closure rendering a parsed template exactly as Jinja would, when the template only
+    """A function rendering a parsed template exactly as Jinja would, when the template only
     uses the subset above (text, names, constants, comparisons, ``a if t else b``, a few
-    string filters); else None. Equivalence is tested against Jinja (tests/test_fastpath)."""
-    parts: list[Expr | str] = []
+    string filters); else None. It is generated as one Python expression (``str(v['a']) +
+    ' text'``). Equivalence with Jinja is tested (tests/test_fastpath.py)."""
+    consts: list[Any] = []
+    terms: list[str] = []
     for node in ast.body:
         if not isinstance(node, nodes.Output):
             return None
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):
-                parts.append(child.data)
+                consts.append(child.data)
+                terms.append(f"c[{len(consts) - 1}]")
                 continue
-            expr = _expression(child, names)
+            expr = _expression(child, names, consts)
             if expr is None:
                 return None
-            parts.append(expr)
-    if len(parts) == 1 and not isinstance(parts[0], str):
-        only = parts[0]
-        return lambda v: str(only(v))
-    frozen = tuple(parts)
-    return lambda v: "".join(p if isinstance(p, str) else str(p(v)) for p in frozen)
+            terms.append(f"str({expr})")
+    source = "lambda v: " + (" + ".join(terms) if terms else "''")
+    function: Callable[[Mapping[str, Any]], str] = eval(source, {"c": consts})
+    return function
 
 
 _UNDEFINED_RE = re.compile(r"'([^']+)' is undefined")

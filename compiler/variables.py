@@ -8,6 +8,7 @@ as a :class:`Problem` naming the variable, and the caller places it in a file.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from collections.abc import Mapping
@@ -90,7 +91,7 @@ class Variable:
             text = value if isinstance(value, str) else _number_text(value)
             if t == "url" and not _URL_RE.match(text):
                 raise Problem(f"variable {self.name!r} must be an http(s) URL, got {text!r}")
-            if t == "date" and not _DATE_RE.match(text):
+            if t == "date" and not (_DATE_RE.match(text) and _is_calendar_date(text)):
                 raise Problem(f"variable {self.name!r} must be a date YYYY-MM-DD, got {text!r}")
             if t == "phone":
                 digits = re.sub(r"[\s\-().]", "", text)
@@ -176,3 +177,12 @@ def _kind(value: Any) -> str:
 
 def _number_text(value: int | float) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _is_calendar_date(text: str) -> bool:
+    """2025-02-30 has the form of a date but names no day."""
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

@@ -297,9 +297,13 @@ class WhatsApp(Provider):
         section: dict[str, Any] = {"title": settings.get("list_title", label), "rows": []}
         t.at("/interactive/action/sections/0/title",
              "/settings/list_title" if "list_title" in settings else "/settings/list_button")
-        for i, (row, cp, _) in enumerate(rows):
+        for i, (row, cp, has_id) in enumerate(rows):
             section["rows"].append(row)
             t.at(jp.join("/interactive/action/sections/0/rows", i), cp)
+            for key in row:
+                src = "title" if key == "id" and not has_id else key
+                t.at(jp.join("/interactive/action/sections/0/rows", i, key),
+                     jp.join(cp, src) if isinstance(choices[i], Mapping) else cp)
         inter["action"] = {"button": label, "sections": [section]}
         t.at("/interactive/action/button", "/settings/list_button")
         t.at("/interactive/action/sections/0/rows", "/message/choices")
@@ -320,6 +324,9 @@ class WhatsApp(Provider):
             t.at(op, sp)
             t.at(jp.join(op, "title"), jp.join(sp, "title"))
             t.at(jp.join(op, "rows"), jp.join(sp, "rows"))
+            for j, row in enumerate(section["rows"]):
+                for key in row:
+                    t.at(jp.join(op, "rows", j, key), jp.join(sp, "rows", j, key))
         inter["action"] = {"button": menu["button"], "sections": sections}
         t.at("/interactive/action/button", "/message/menu/button")
         t.at("/interactive/action/sections", "/message/menu/sections")
