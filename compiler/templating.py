@@ -77,7 +77,7 @@ def is_template(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _parse(source: str) -> tuple[nodes.Template, frozenset[str]]:
+def parse_template(source: str) -> tuple[nodes.Template, frozenset[str]]:
     """The syntax tree of a template and the variables it reads (cached: the same text
     recurs in every target and locale of a spec). Raises TemplateSyntaxError."""
     ast = _ENV.parse(source)
@@ -121,7 +121,7 @@ class TemplateLeaf:
 
 def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateLeaf:
     try:
-        ast, used = _parse(source)
+        ast, used = parse_template(source)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderProblem(pointer, "template-syntax", f"template syntax error: {exc.message}",
                             line_in_template=exc.lineno) from None
@@ -150,7 +150,7 @@ def variables_used(source: str) -> set[str]:
     if not is_template(source):
         return set()
     try:
-        return set(_parse(source)[1])
+        return set(parse_template(source)[1])
     except jinja2.TemplateSyntaxError:  # over-approximate: every identifier in the text
         return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
 

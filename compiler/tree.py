@@ -24,7 +24,7 @@ from .envelope import resolve
 from .pipeline import Plan, Rendered
 from .providers.base import LoweringError
 from .spec import Spec, load_spec
-from .templating import _ENV, variables_used
+from .templating import parse_template, variables_used
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv", "dist", "build"}
@@ -37,6 +37,8 @@ class FileReport:
     spec: Spec | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     outputs: list[Rendered] = field(default_factory=list)
+    name: str | None = None
+    name_position: tuple[int | None, int | None] = (None, None)
 
     @property
     def ok(self) -> bool:
@@ -94,29 +96,74 @@ def _looks_like_spec(path: Path) -> bool:
     return bool(_SPEC_KEY_RE.search(head))
 
 
+#: Trees at least this large are checked by one worker process per core.
+PARALLEL_FROM = 64
+
+
 def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | None = None,
-               worst_case: bool = True) -> TreeReport:
+               worst_case: bool = True, keep_outputs: bool = True,
+               jobs: int | None = None) -> TreeReport:
+    """Check every spec under ``paths``. Large trees are split over worker processes
+    (``jobs``, default: one per core); the result is the same, in the same order."""
     report = TreeReport()
     files, missing = find_spec_files(paths)
     report.diagnostics.extend(missing)
     report.unreadable = bool(missing)
-    names: dict[str, Spec] = {}
-    for path, _explicit in files:
-        file_report = check_file(path, envelope_defaults or {}, worst_case=worst_case)
-        report.files.append(file_report)
-        spec = file_report.spec
-        if spec is None:
+    defaults = dict(envelope_defaults or {})
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs > 1 and len(files) >= PARALLEL_FROM:
+        report.files.extend(_check_parallel([p for p, _ in files], defaults, worst_case,
+                                            keep_outputs, jobs))
+    else:
+        for path, _explicit in files:
+            report.files.append(_slim(check_file(path, defaults, worst_case=worst_case),
+                                      keep_outputs))
+    names: dict[str, FileReport] = {}
+    for file_report in report.files:
+        if file_report.name is None:
             continue
-        if spec.name in names:
-            first = names[spec.name]
-            file_report.diagnostics.append(spec.diagnostic(
-                "/name", "duplicate-name",
-                f"spec name {spec.name!r} is already used by {first.file}",
+        if file_report.name in names:
+            first = names[file_report.name]
+            line, column = file_report.name_position
+            file_report.diagnostics.append(Diagnostic(
+                "duplicate-name", f"spec name {file_report.name!r} is already used by "
+                f"{first.path}", file=file_report.path, line=line, column=column,
+                path="/name",
                 hint="names must be unique in a tree: set `name:` to tell them apart",
             ))
         else:
-            names[spec.name] = spec
+            names[file_report.name] = file_report
     return report
+
+
+def _slim(report: FileReport, keep_outputs: bool) -> FileReport:
+    if report.spec is not None:
+        report.name = report.spec.name
+        report.name_position = report.spec.document.locate("/name")
+    if not keep_outputs:
+        report.spec = None
+        report.outputs = []
+    return report
+
+
+def _check_chunk(args: tuple[list[str], dict[str, Any], bool, bool]) -> list[FileReport]:
+    paths, defaults, worst_case, keep_outputs = args
+    return [_slim(check_file(Path(p), defaults, worst_case=worst_case), keep_outputs)
+            for p in paths]
+
+
+def _check_parallel(paths: list[Path], defaults: dict[str, Any], worst_case: bool,
+                    keep_outputs: bool, jobs: int) -> list[FileReport]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(8, len(paths) // (jobs * 4))
+    chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        results = pool.map(_check_chunk, [(c, defaults, worst_case, keep_outputs)
+                                          for c in chunks])
+        return [report for chunk in results for report in chunk]
 
 
 def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
@@ -248,7 +295,7 @@ def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, st
     sources = {ptr: jp.resolve(plan.message, ptr) for ptr in plan.tree.leaves}
     if not sources:
         return []
-    bounds = leaf_bounds(sources, plan.spec.variables, _ENV.parse)
+    bounds = leaf_bounds(sources, plan.spec.variables, lambda src: parse_template(src)[0])
     example = plan.tree.render(values)
     padded = copy.deepcopy(example)
     for ptr, leaf in bounds.items():

@@ -47,7 +47,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     targets = list(paths) or config.paths or ["."]
     strict = config.strict if strict is None else strict
     report = check_tree(targets, envelope_defaults=config.envelope,
-                        worst_case=not no_worst_case)
+                        worst_case=not no_worst_case, keep_outputs=False)
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stdout.isatty())
