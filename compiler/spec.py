@@ -9,8 +9,9 @@ The message a provider sees is a merge of up to four layers, later ones winning:
 
     message < targets.<p>.message < locales.<l>.message < locales.<l>.targets.<p>.message
 
-Mappings merge key by key; lists and strings are replaced whole. The merge remembers which
-layer each field came from, so findings point at the line that set the value.
+Mappings merge key by key; lists and strings are replaced whole; ``null`` in an override
+removes the field. The merge remembers which layer each field came from, so findings point
+at the line that set the value.
 """
 
 from __future__ import annotations
@@ -95,6 +96,11 @@ def _merge_into(target: dict[str, Any], layer: Mapping[str, Any], ptr: str, base
                 origins: dict[str, str]) -> None:
     for key, value in layer.items():
         p = jp.join(ptr, key)
+        if value is None:  # an override's null removes the field
+            target.pop(key, None)
+            for stale in [o for o in origins if o == p or o.startswith(p + "/")]:
+                del origins[stale]
+            continue
         if isinstance(value, Mapping) and isinstance(target.get(key), dict):
             origins[p] = jp.join(base, key)
             _merge_into(target[key], value, p, jp.join(base, key), origins)
