@@ -215,7 +215,7 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
     value = error.instance
     limit = error.validator_value
     hint = None
-    if keyword in LIMIT_KEYWORDS and "x-rule" in schema:
+    if "x-rule" in schema and keyword != "type":
         rule = str(schema["x-rule"])
     else:
         rule = f"{prefix}-{_kebab(keyword)}"

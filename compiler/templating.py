@@ -40,9 +40,33 @@ class RenderProblem(Exception):
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with a smaller range() and no attribute-format tricks."""
+    """The immutable sandbox, with a smaller range() and bounded ``*`` and ``**``.
+
+    Jinja's sandbox stops attribute tricks but lets ``'x' * 10**10`` or ``9**999999999``
+    run: those would exhaust memory or CPU before any length check. Both operators are
+    intercepted and refused when their result would be larger than a message can be.
+    """
 
     MAX_RANGE = 10_000
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if _is_number(left) and _is_number(right) and abs(right) > 64 and abs(left) > 1:
+                raise OverflowError(f"{left!r} ** {right!r} is too large to compute")
+            return left**right
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
+                        and len(seq) * n > MAX_RENDERED_CHARS:
+                    raise OverflowError(f"a repetition of {len(seq) * n:,} items is longer "
+                                        f"than a message may be ({MAX_RENDERED_CHARS:,})")
+            return left * right
+        return super().call_binop(context, operator, left, right)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def make_environment() -> jinja2.Environment:
@@ -271,7 +295,10 @@ def render_leaf(template: jinja2.Template, ptr: str, values: Mapping[str, Any]) 
     except SecurityError as exc:
         raise RenderProblem(ptr, "template-unsafe",
                             f"template stopped by the sandbox: {exc}") from None
-    except (OverflowError, MemoryError, RecursionError):
+    except OverflowError as exc:
+        raise RenderProblem(ptr, "template-too-large",
+                            f"template output is too large to render: {exc}") from None
+    except (MemoryError, RecursionError):
         raise RenderProblem(ptr, "template-too-large",
                             "template output is too large to render") from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:

@@ -24,7 +24,7 @@ def editor_schema() -> dict[str, Any]:
         target = copy.deepcopy(providers.get(name).target_schema_document())
         for key in ("$schema", "$id"):
             target.pop(key, None)
-        target.setdefault("properties", {})["message"] = {"$ref": "#/$defs/message"}
+        target.setdefault("properties", {})["message"] = {"$ref": "#/$defs/message_override"}
         target["type"] = ["object", "null"]
         props[name] = target
     targets["properties"] = props

@@ -1,0 +1,112 @@
+"""Shared helpers for the compiler tests: building specs from Python data, compiling them
+through the public pipeline, and looking at the diagnostics of a failure.
+
+Test modules import these helpers (``from conftest import ...``); pytest puts this folder on
+``sys.path``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from compiler.diagnostics import Diagnostic, MsgcError
+from compiler.pipeline import Rendered, render
+from compiler.spec import Spec, load_spec, load_spec_text
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATES = REPO / "templates"
+EXAMPLES = TEMPLATES / "examples"
+SCHEMAS = REPO / "schemas"
+
+#: Envelopes that satisfy both providers' rules, for tests that do not care about them.
+ENVELOPES: dict[str, dict[str, str]] = {
+    "viber": {"appkey": "TexxxP6", "phone": "79001234567"},
+    "whatsapp": {"appId": "DGziZf5u", "businessPhone": "91856321321",
+                 "recipient": "91856321322"},
+}
+
+
+def spec_yaml(message: Mapping[str, Any], provider: str | None = None, *,
+              settings: Mapping[str, Any] | None = None,
+              variables: Mapping[str, Any] | None = None,
+              targets: Mapping[str, Any] | None = None,
+              locales: Mapping[str, Any] | None = None) -> str:
+    """YAML text of a spec with ``message`` for one provider (or explicit ``targets``)."""
+    data: dict[str, Any] = {}
+    if variables:
+        data["variables"] = dict(variables)
+    data["message"] = dict(message)
+    if targets is None:
+        assert provider is not None
+        targets = {provider: dict(settings or {})}
+    data["targets"] = dict(targets)
+    if locales:
+        data["locales"] = dict(locales)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def make_spec(message: Mapping[str, Any], provider: str | None = None, **kw: Any) -> Spec:
+    return load_spec_text(spec_yaml(message, provider, **kw), "test.yaml")
+
+
+def compile_message(message: Mapping[str, Any], provider: str, *,
+                    settings: Mapping[str, Any] | None = None,
+                    variables: Mapping[str, Any] | None = None,
+                    values: Mapping[str, Any] | None = None,
+                    envelope: Mapping[str, str] | None = None,
+                    locale: str | None = None) -> Rendered:
+    """Build a one-provider spec around ``message`` and render it (examples for values
+    not given)."""
+    spec = make_spec(message, provider, settings=settings, variables=variables)
+    return render(spec, provider, values, locale=locale,
+                  envelope=ENVELOPES[provider] if envelope is None else envelope, samples=True)
+
+
+def compile_text(text: str, provider: str, values: Mapping[str, Any] | None = None, *,
+                 locale: str | None = None, envelope: Mapping[str, str] | None = None,
+                 samples: bool = True, filename: str = "test.yaml") -> Rendered:
+    spec = load_spec_text(text, filename)
+    return render(spec, provider, values, locale=locale,
+                  envelope=ENVELOPES[provider] if envelope is None else envelope,
+                  samples=samples)
+
+
+def errors_of(call: Any, *args: Any, **kwargs: Any) -> list[Diagnostic]:
+    """The error diagnostics of a call that must raise :class:`MsgcError`."""
+    with pytest.raises(MsgcError) as info:
+        call(*args, **kwargs)
+    diags = [d for d in info.value.diagnostics if d.is_error]
+    assert diags, "MsgcError without an error diagnostic"
+    return diags
+
+
+def rules(diags: list[Diagnostic]) -> set[str]:
+    return {d.rule for d in diags}
+
+
+def only(diags: list[Diagnostic], rule: str) -> Diagnostic:
+    """The single diagnostic with ``rule`` (fails when there is none or several)."""
+    found = [d for d in diags if d.rule == rule]
+    assert len(found) == 1, f"expected one {rule!r}, got {[d.format() for d in diags]}"
+    return found[0]
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the ``occurrence``-th line of ``text`` containing ``needle``."""
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    assert len(hits) >= occurrence, f"{needle!r} occurs {len(hits)} times"
+    return hits[occurrence - 1]
+
+
+def load_json_schema(provider: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS / f"{provider}.payload.schema.json").read_text(encoding="utf-8"))
+
+
+def load_template(path: Path) -> Spec:
+    return load_spec(path)
