@@ -564,18 +564,36 @@ def carousel(make_card: Callable[[int], Payload]) -> Payload:
     )
 
 
-CONTACT: Payload = {
-    "name": {"formatted_name": "Ada Lovelace", "first_name": "Ada", "last_name": "Lovelace"},
+CONTACT: Payload = {  # every documented field, so that the structural sweeps reach them all
+    "name": {
+        "formatted_name": "Ada King, Countess of Lovelace",
+        "first_name": "Ada",
+        "last_name": "King",
+        "middle_name": "Augusta",
+        "suffix": "Countess of Lovelace",
+        "prefix": "Lady",
+    },
     "birthday": "1815-12-10",
-    "addresses": [{"city": "London", "country_code": "GB", "type": "HOME"}],
+    "addresses": [
+        {
+            "street": "St James's Square 12",
+            "city": "London",
+            "state": "England",
+            "zip": "SW1Y 4JH",
+            "country": "United Kingdom",
+            "country_code": "GB",
+            "type": "HOME",
+        }
+    ],
     "emails": [{"email": "ada@example.com", "type": "WORK"}],
-    "org": {"company": "Analytical Engines", "title": "Programmer"},
+    "org": {"company": "Analytical Engines", "department": "Programs", "title": "Programmer"},
     "phones": [{"phone": "+44 20 0000 0000", "type": "CELL", "wa_id": "442000000000"}],
     "urls": [{"url": "https://example.com", "type": "WORK"}],
 }
 
 WHATSAPP_BASE: dict[str, Payload] = {
     "text": whatsapp("text", {"body": "this is body content"}),
+    "text_reply": {**whatsapp("text", {"body": "yes"}), "context": {"refMessageId": "wamid.1"}},
     "image": whatsapp("image", {"link": URL + ".png", "caption": "title"}),
     "video": whatsapp("video", {"link": URL + ".mp4", "caption": "title"}),
     "audio": whatsapp("audio", {"link": URL + ".ogg"}),
@@ -715,21 +733,19 @@ def whatsapp_cases() -> Iterator[Case]:
 
     # Exactly the content object named by type.
     rule = "whatsapp-content-object"
-    for base in ("text", "image", "video", "contacts", "list"):
-        content = WHATSAPP_BASE[base]["type"]
-        yield missing(base, content, rule)
-        stray = "image" if content == "video" else "video"
-        yield bad(base, stray, {"link": URL}, "not", rule)
+    for base in ("text", "image", "audio", "video", "location", "document", "sticker", "contacts"):
+        yield missing(base, base, rule)
+        other = "image" if base == "text" else "text"
+        yield bad(other, base, WHATSAPP_BASE[base][base], "not", rule)
+    yield missing("list", "interactive", rule)
+    yield bad("text", "interactive", WHATSAPP_BASE["list"]["interactive"], "not", rule)
     yield bad("text", "text", "this is body content", "type", None)
 
     # Reply context.
-    yield ok("text", "context", {"refMessageId": "1"})
     yield ok("image", "context", {"refMessageId": "wamid.HBgL"})
-    yield bad("text", "context", {}, "required", None)
-    yield bad("text", "context", "1", "type", None)
-    yield unknown("text", "context", "id", also={"context": {"refMessageId": "1"}})
+    yield missing("text_reply", "context.refMessageId")
     rule = "whatsapp-ref-message-id-non-empty"
-    yield bad("text", "context.refMessageId", "", "minLength", rule, also={"context": {}})
+    yield from length_bounds("text_reply", "context.refMessageId", rule, 1, None)
 
     # text.
     for char in ("a", "ж", "😀"):
@@ -880,6 +896,10 @@ def whatsapp_cases() -> Iterator[Case]:
     yield bad("carousel_cta", header, both, "not", rule, at=f"{header}.video")
     yield bad("carousel_cta", header, {**both, "type": "video"}, "not", rule, at=f"{header}.image")
     yield from url_cases("carousel_cta", f"{header}.image.link", "whatsapp-url")
+    video_header = {"type": "video", "video": {"link": "ftp://example.com/a.mp4"}}
+    yield bad(
+        "carousel_cta", header, video_header, "pattern", "whatsapp-url", at=f"{header}.video.link"
+    )
 
     # carousel card body.
     rule = "whatsapp-carousel-card-text-length"
@@ -967,6 +987,12 @@ def test_multi_error_payloads(
     provider: str, base: str, changes: dict[str, Any], expected: set[ErrorKey]
 ) -> None:
     assert error_keys(provider, mutate(BASES[provider][base], changes)) == expected
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+@pytest.mark.parametrize("body", [[], "text", None, 0])
+def test_body_must_be_an_object(provider: str, body: Any) -> None:
+    assert error_keys(provider, body) == {("$", "type", None)}
 
 
 @pytest.mark.parametrize(
