@@ -71,14 +71,33 @@ def manifest(artifacts: list[Artifact], report: TreeReport) -> bytes:
 
 def write(out_dir: Path, artifacts: list[Artifact], report: TreeReport) -> list[str]:
     """Write artifacts and manifest; return the paths written (relative to ``out_dir``)."""
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        what = "a symbolic link" if out_dir.is_symlink() else "not a folder"
+        raise MsgcError([Diagnostic("io-error", f"the output folder is {what}", file=str(out_dir),
+                                    hint="give a real folder (or a new path) with -o")])
     root = out_dir.resolve()
     for a in artifacts:
         target = (root / a.relpath).resolve()
-        if root not in target.parents:
+        name = a.relpath.split("/")[0]
+        if root not in target.parents or name == MANIFEST:
+            spec = next(f.spec for f in report.files if f.spec and f.spec.name == a.entry["spec"])
+            line, column = spec.document.locate("/name")
             raise MsgcError([Diagnostic(
-                "build-path-escape", f"output path {a.relpath!r} would leave {out_dir}",
-                file=a.entry["source"],
+                "build-path-escape", f"output path {a.relpath!r} would leave {out_dir}"
+                if name != MANIFEST else f"spec name {name!r} is where the build manifest goes",
+                file=a.entry["source"], line=line, column=column,
+                hint="choose another `name:`",
             )])
+    try:
+        return _write(root, artifacts, report)
+    except OSError as exc:
+        raise MsgcError([Diagnostic(
+            "io-error", f"cannot write the build output: {exc.strerror or exc}",
+            file=exc.filename if isinstance(exc.filename, str) else str(out_dir),
+        )]) from None
+
+
+def _write(root: Path, artifacts: list[Artifact], report: TreeReport) -> list[str]:
     previous = _previous_outputs(root)
     root.mkdir(parents=True, exist_ok=True)
     written = []
@@ -109,5 +128,10 @@ def _previous_outputs(root: Path) -> set[str]:
 
 def _atomic_write(path: Path, content: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

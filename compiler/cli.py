@@ -21,6 +21,8 @@ from . import __version__
 COMMANDS = {
     "render": "render",
     "check-payload": "check_payload",
+    "send": "send",
+    "fake-server": "fake_server",
     "validate": "validate",
     "build": "build",
     "schema": "schema",
@@ -50,6 +52,8 @@ class LazyGroup(click.Group):
 _SHORT_HELP = {
     "render": "Render a spec for one provider and print the payload as JSON.",
     "check-payload": "Validate hand-written provider payloads (JSON files).",
+    "send": "Send a spec to one recipient or to a recipients file.",
+    "fake-server": "Run a fake NXCloud + ITNIO API on loopback.",
     "validate": "Check every spec in a tree (CI, pre-commit).",
     "build": "Validate a tree and write every payload plus a manifest.",
     "schema": "Export the spec format's JSON Schema for editors.",

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
+from . import pointer as jp
 from .providers.base import LoweringError, Provider, Trace, as_number
 from .schemas import validator as schema_validator
 from .templating import MAX_RENDERED_CHARS, TemplateLeaf
@@ -244,6 +245,13 @@ class FastPlan:
             sites.append(_Site(path, tuple(pieces), lambda s: True))
         if len(seen) != len(sentinels):
             raise Unsupported("a variable-dependent value does not reach the payload verbatim")
+        # A field lowering computes from a leaf's text (Viber's fileType from the filename's
+        # extension) would be frozen at what it made of the sentinel.
+        leaf_inputs = {"/message" + p for p in self.leaf_ptrs}
+        site_ptrs = {jp.from_parts(s.path) for s in sites}
+        if any(origin in leaf_inputs and ptr not in site_ptrs
+               for ptr, origin in lowered.origins.items()):
+            raise Unsupported("a field is computed from a variable-dependent value")
         v = schema_validator(provider.payload_schema)
         site_paths = {s.path for s in sites}
         static = [e for e in v.iter_errors(skeleton) if tuple(e.absolute_path) not in site_paths]

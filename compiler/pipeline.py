@@ -21,7 +21,7 @@ from .fastpath import FastPlan, Unsupported
 from .providers.base import LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
-from .templating import CompiledTree, RenderProblem
+from .templating import CompiledTree, RenderProblem, render_budget
 from .variables import Problem
 
 
@@ -132,7 +132,11 @@ class Plan:
         if self._renders >= self.FAST_AFTER:
             fast = self._fast_plan()
             if fast is not None:
-                result = fast.render(values, envelope)
+                if self.tree.uses_jinja:  # one budget for the message, as on the slow path
+                    with render_budget():
+                        result = fast.render(values, envelope)
+                else:
+                    result = fast.render(values, envelope)
                 if result is not None:
                     return Rendered(
                         spec=self.spec.name, provider=self.provider.name, locale=self.locale,

@@ -14,6 +14,7 @@ instead of `yaml.safe_load`, for four reasons:
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,11 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 MAX_DEPTH = 64
-MAX_NODES = 200_000
+MAX_NODES = 10_000  # the largest bundled spec has 64; each node costs ~0.1 ms to check
 MAX_BYTES = 8 * 1024 * 1024
+#: Text the data may hold once aliases are expanded (a file without aliases holds at most
+#: MAX_BYTES): an alias of a long string is one node, but every later stage reads it again.
+MAX_TEXT = 2 * MAX_BYTES
 
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -76,6 +80,10 @@ def load_file(path: str | Path, *, display_name: str | None = None) -> Document:
     path = Path(path)
     name = display_name or str(path)
     try:
+        # Only regular files: opening a FIFO would wait for a writer, a device never ends.
+        if not stat.S_ISREG(path.stat().st_mode):
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise MsgcError([Diagnostic("io-error", f"cannot read file: it is {kind}", file=name)])
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -126,7 +134,8 @@ class _Builder:
     def __init__(self, filename: str) -> None:
         self.doc = Document(data=None, filename=filename)
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self.chars = 0
         self.documents = 0
         self.nodes = 0
         self.root_set = False
@@ -147,13 +156,13 @@ class _Builder:
                     hint="keep one message spec per file",
                 )
         elif isinstance(event, yaml.ScalarEvent):
-            self.add(event, self.scalar(event), 1)
+            self.add(event, self.scalar(event), 1, len(event.value))
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
                 raise self.fail(event, _RULE, f"unknown alias *{event.anchor}")
-            value, size = self.anchors[event.anchor]
-            self.count(event, size)
-            self.add(event, value, size)
+            value, size, chars = self.anchors[event.anchor]
+            self.count(event, size, chars)
+            self.add(event, value, size, chars)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self.check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
             if len(self.stack) >= MAX_DEPTH:
@@ -170,16 +179,22 @@ class _Builder:
             frame = self.stack.pop()
             if frame.pending_key is not None:  # pragma: no cover - parser guarantees pairs
                 raise self.fail(event, _RULE, "mapping key without a value")
-            self.attach(frame.value, frame.pointer, frame.size, frame.anchor, frame.start)
+            self.attach(frame.value, frame.pointer, frame.size, frame.anchor, frame.start,
+                        frame.chars)
 
     # -- helpers -----------------------------------------------------------------------
 
-    def count(self, event: Any, size: int) -> None:
+    def count(self, event: Any, size: int, chars: int) -> None:
         self.nodes += size
-        if self.nodes > MAX_NODES:
+        self.chars += chars
+        if self.nodes > MAX_NODES or self.chars > MAX_TEXT:
+            what = f"{MAX_NODES:,} nodes" if self.nodes > MAX_NODES else \
+                f"{MAX_TEXT:,} characters of text"
+            how = "expands to" if isinstance(event, yaml.AliasEvent) else "has"
             raise self.fail(
                 event, "yaml-too-large",
-                f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)",
+                f"document {how} more than {what}" + (" (alias bomb?)" if self.anchors else ""),
+                hint="a message spec has a few dozen nodes",
             )
 
     def check_tag(self, event: Any, kind: str) -> None:
@@ -225,25 +240,27 @@ class _Builder:
         if ptr != "\0key":
             self.doc.positions[ptr] = (event.start_mark.line + 1, event.start_mark.column + 1)
 
-    def add(self, event: Any, value: Any, size: int) -> None:
+    def add(self, event: Any, value: Any, size: int, chars: int) -> None:
         if not isinstance(event, yaml.AliasEvent):
-            self.count(event, 1)
+            self.count(event, 1, chars)
         ptr = self.child_pointer(event)
         self.record(ptr, event)
         if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
             self.doc.block_scalars.add(ptr)
         anchor = getattr(event, "anchor", None) if isinstance(event, yaml.ScalarEvent) else None
-        self.attach(value, ptr, size, anchor, event)
+        self.attach(value, ptr, size, anchor, event, chars)
 
-    def attach(self, value: Any, ptr: str, size: int, anchor: str | None, event: Any) -> None:
+    def attach(self, value: Any, ptr: str, size: int, anchor: str | None, event: Any,
+               chars: int) -> None:
         if anchor:
-            self.anchors[anchor] = (value, size)
+            self.anchors[anchor] = (value, size, chars)
         if not self.stack:
             self.doc.data = value
             self.root_set = True
             return
         frame = self.stack[-1]
         frame.size += size
+        frame.chars += chars
         if isinstance(frame.value, list):
             frame.value.append(value)
             return
@@ -282,6 +299,7 @@ class _Frame:
     start: Any
     pending_key: str | None = None
     size: int = 1
+    chars: int = 0
 
 
 _LINE_RE = re.compile(r"line (\d+)")

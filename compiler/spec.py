@@ -167,6 +167,12 @@ def _check(doc: Document) -> list[Diagnostic]:
         return [doc.diagnostic("", "spec-not-mapping",
                                f"a message spec is a YAML mapping; this file is {what}",
                                hint="start with `message:` and `targets:`")]
+    tags = _template_tags(data)
+    if tags > MAX_TEMPLATE_TAGS:
+        return [doc.diagnostic("", "spec-too-large",
+                               f"the spec's templates hold {tags:,} tags ({{{{ }}}}, {{% %}}); "
+                               f"msgc allows {MAX_TEMPLATE_TAGS:,} per spec",
+                               hint="split it into several specs")]
     out = []
     for f in schema_findings(validator(SPEC_SCHEMA), data, "spec", "a message spec"):
         out.append(doc.diagnostic(f.pointer, f.rule, f.message, hint=f.hint,
@@ -197,6 +203,26 @@ def _check(doc: Document) -> list[Diagnostic]:
                 ))
     out += _check_variables(doc, data.get("variables") or {})
     return out
+
+
+#: Template tags one spec may hold: compiling one costs about a millisecond, so this bounds
+#: the work a single spec can ask of ``validate`` and ``build``.
+MAX_TEMPLATE_TAGS = 2_000
+
+
+def _template_tags(data: Mapping[str, Any]) -> int:
+    """How many ``{{`` and ``{%`` the strings under message, targets and locales hold."""
+    count = 0
+    stack = [data.get(k) for k in ("message", "targets", "locales")]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            count += node.count("{{") + node.count("{%")
+        elif isinstance(node, Mapping):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return count
 
 
 _BOUND_KEYS = {

@@ -9,15 +9,22 @@ autoescaping (payloads are JSON, not HTML), and only a few harmless globals.
 
 from __future__ import annotations
 
+import contextvars
+import inspect
 import re
-from collections.abc import Callable, Mapping
+import string
+import time
+import types
+from collections.abc import Callable, ItemsView, KeysView, Mapping, ValuesView
 from difflib import get_close_matches
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.visitor import NodeTransformer
 
 from . import pointer as jp
 
@@ -39,21 +46,387 @@ class RenderProblem(Exception):
         self.hint = hint
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with a smaller range() and bounded ``*`` and ``**``.
+#: The most work one message's templates may do, counted in steps (a loop iteration, a
+#: call, a filter, an operator, a literal list or dict, an output), and in seconds.
+MAX_STEPS = 200_000
+MAX_RENDER_SECONDS = 1.0
+#: Largest value (string, list, dict, number) a template may build, in characters of its
+#: text form, and most text all outputs of one message may write (macro bodies and
+#: ``{% set %}`` blocks included).
+MAX_VALUE_CHARS = 4 * MAX_RENDERED_CHARS
+MAX_EMITTED_CHARS = 16 * MAX_RENDERED_CHARS
+#: Largest template source (four times the longest provider field), and deepest nesting
+#: of its syntax tree.
+MAX_TEMPLATE_CHARS = 16_384
+MAX_TEMPLATE_DEPTH = 48
+#: Largest integer a template may compute (about 4,900 digits).
+MAX_INT_BITS = 16_384
 
-    Jinja's sandbox stops attribute tricks but lets ``'x' * 10**10`` or ``9**999999999``
-    run: those would exhaust memory or CPU before any length check. Both operators are
-    intercepted and refused when their result would be larger than a message can be.
+
+class BudgetExceeded(OverflowError):
+    """A render used up its step, time or output budget."""
+
+
+class _Budget:
+    __slots__ = ("deadline", "emitted", "steps")
+
+    def __init__(self) -> None:
+        self.steps = MAX_STEPS
+        self.emitted = 0
+        self.deadline = time.monotonic() + MAX_RENDER_SECONDS
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("msgc_budget",
+                                                                         default=None)
+
+
+class render_budget:  # used like a function: ``with render_budget():``
+    """One budget for everything rendered inside the ``with`` block (a whole message);
+    nested blocks share the outer one."""
+
+    __slots__ = ("token",)
+
+    def __enter__(self) -> None:
+        self.token = _BUDGET.set(_Budget()) if _BUDGET.get() is None else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self.token is not None:
+            _BUDGET.reset(self.token)
+
+
+def _tick(steps: int = 1) -> None:
+    budget = _BUDGET.get()
+    if budget is None:
+        return
+    budget.steps -= steps
+    if budget.steps < 0:
+        raise BudgetExceeded(f"it takes more than {MAX_STEPS:,} steps (loop iterations, calls, "
+                             "filters, operators and outputs)")
+    if time.monotonic() > budget.deadline:
+        raise BudgetExceeded(f"it takes longer than {MAX_RENDER_SECONDS:g} s")
+
+
+def _size(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
+    """About how many characters ``str(value)`` has (an upper bound up to a small factor),
+    counted only until it passes ``limit``. Iterative, and charged to the budget, so any
+    nesting and any sharing of parts is cheap to measure."""
+    if isinstance(value, str):
+        return len(value)
+    total = 0
+    stack = [value]
+    visited = 0
+    while stack and total <= limit:
+        v = stack.pop()
+        visited += 1
+        if isinstance(v, (str, bytes)):
+            total += len(v) + 3
+        elif isinstance(v, bool) or v is None or isinstance(v, float):
+            total += 24
+        elif isinstance(v, int):
+            total += v.bit_length() // 3 + 2
+        elif isinstance(v, Mapping):
+            total += 2 + 4 * len(v)
+            if total <= limit:
+                stack.extend(v.keys())
+                stack.extend(v.values())
+        elif isinstance(v, (list, tuple, set, frozenset, KeysView, ValuesView, ItemsView)):
+            total += 2 + 2 * len(v)
+            if total <= limit:
+                stack.extend(v)
+        else:  # ranges, macros, loop objects, undefined values: short text forms
+            total += 32
+    _tick(visited // 16)
+    return total
+
+
+def _check_value(value: Any, what: str = "value") -> Any:
+    """``value``, or :class:`OverflowError` when it is larger than a template may build."""
+    size = _size(value)
+    if size > MAX_VALUE_CHARS:
+        raise OverflowError(f"a {what} of more than {MAX_VALUE_CHARS:,} characters")
+    return value
+
+
+def _check_width(width: Any, what: str) -> None:
+    if isinstance(width, int) and width > MAX_VALUE_CHARS:
+        raise OverflowError(f"{what} {width:,} is larger than the sandbox allows "
+                            f"({MAX_VALUE_CHARS:,})")
+
+
+def _check_estimate(chars: int, what: str) -> None:
+    if chars > MAX_VALUE_CHARS:
+        raise OverflowError(f"{what} would make about {chars:,} characters (the sandbox allows "
+                            f"{MAX_VALUE_CHARS:,})")
+
+
+_PERCENT_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)", re.DOTALL)
+_DIGITS_RE = re.compile(r"\d+")
+_FORMATTER = string.Formatter()
+
+
+def _args_of(args: Any) -> list[Any]:
+    if isinstance(args, Mapping):
+        return list(args.values())
+    return list(args) if isinstance(args, tuple) else [args]
+
+
+def _check_numbers(numbers: list[str], what: str) -> None:
+    for digits in numbers:
+        if len(digits) > 7 or int(digits) > MAX_VALUE_CHARS:
+            raise OverflowError(f"{what} {digits[:12]}{'...' if len(digits) > 12 else ''} is "
+                                f"larger than the sandbox allows ({MAX_VALUE_CHARS:,})")
+
+
+def _check_percent(fmt: Any, args: Any) -> None:
+    """``fmt % args`` (and the ``format`` filter): widths and the size of the result."""
+    if isinstance(fmt, bytes):
+        fmt = fmt.decode("latin-1")
+    if not isinstance(fmt, str):
+        return
+    conversions = _PERCENT_RE.findall(fmt)
+    values = _args_of(args)
+    for width, precision, _ in conversions:
+        if "*" in (width, precision):
+            for v in values:
+                _check_width(v, "a width or precision of")
+        _check_numbers([n for n in (width, precision) if n and n != "*"],
+                       "a width or precision of")
+    largest = max((_size(v) for v in values), default=0)
+    _check_estimate(len(fmt) + len(conversions) * largest, "this % formatting")
+
+
+def _check_str_format(fmt: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    """``fmt.format(...)``: widths and precisions in the specs, and the size of the result."""
+    try:
+        fields = [(spec or "") for _, name, spec, _ in _FORMATTER.parse(fmt) if name is not None]
+    except ValueError:
+        return  # the call itself raises the same error
+    values = [*args, *kwargs.values()]
+    for spec in fields:
+        _check_numbers(_DIGITS_RE.findall(spec), "a width or precision of")
+        if "{" in spec:  # a nested field: the width comes from the arguments
+            for v in values:
+                _check_width(v, "a width or precision of")
+                if isinstance(v, str):
+                    _check_numbers(_DIGITS_RE.findall(v), "a width or precision of")
+    largest = max((_size(v) for v in values), default=0)
+    _check_estimate(len(fmt) + len(fields) * largest, "this format()")
+
+
+def _check_replace(s: Any, old: Any, new: Any, count: Any = -1) -> None:
+    if isinstance(s, (str, bytes)) and isinstance(old, type(s)) and isinstance(new, type(s)):
+        n = s.count(old) if old else len(s) + 1
+        if isinstance(count, int) and count >= 0:
+            n = min(n, count)
+        _check_estimate(len(s) + n * max(len(new) - len(old), 0), "this replace()")
+
+
+def _check_join(separator: Any, items: list[Any]) -> None:
+    total = len(separator) * max(len(items) - 1, 0) if isinstance(separator, (str, bytes)) else 0
+    for item in items:
+        total += _size(item)
+        if total > MAX_VALUE_CHARS:
+            break
+    _check_estimate(total, "this join")
+
+
+# Methods of str, bytes and int whose result can be far larger than their inputs.
+def _method_check(name: str, obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+                  ) -> tuple[Any, ...]:
+    """Check a call of ``obj.name``; return the arguments to call it with."""
+    def arg(i: int, key: str, default: Any = None) -> Any:
+        return args[i] if len(args) > i else kwargs.get(key, default)
+
+    if name in ("center", "ljust", "rjust", "zfill"):
+        _check_width(arg(0, "width"), f"{name}() to a width of")
+    elif name == "expandtabs" and isinstance(obj, (str, bytes)):
+        size = arg(0, "tabsize", 8)
+        if isinstance(size, int):
+            tab = "\t" if isinstance(obj, str) else b"\t"
+            _check_estimate(len(obj) + obj.count(tab) * size, "expandtabs()")
+    elif name == "replace":
+        _check_replace(obj, arg(0, "old"), arg(1, "new"), arg(2, "count", -1))
+    elif name == "join" and args:
+        items = list(args[0]) if not isinstance(args[0], (str, bytes)) else args[0]
+        _check_join(obj, list(items))
+        return (items, *args[1:])
+    elif name == "translate" and isinstance(obj, str) and isinstance(arg(0, "table"), Mapping):
+        longest = max((_size(v) for v in arg(0, "table").values()), default=1)
+        _check_estimate(len(obj) * max(longest, 1), "translate()")
+    elif name == "to_bytes":
+        _check_width(arg(0, "length", 1), "to_bytes() of a length of")
+    return args
+
+
+# Filters whose result can be far larger than their input: checked before they run.
+def _filter_checks(name: str, a: Mapping[str, Any]) -> None:
+    if name == "center":
+        _check_width(a.get("width", 80), "center() to a width of")
+    elif name == "indent":
+        s, width = a.get("s"), a.get("width", 4)
+        if isinstance(s, str):
+            unit = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+            _check_width(width, "indent() by")
+            _check_estimate(len(s) + (s.count("\n") + 1) * unit, "indent()")
+    elif name == "wordwrap":
+        s, width, wrap = a.get("s"), a.get("width", 79), a.get("wrapstring")
+        if isinstance(s, str) and isinstance(width, int) and isinstance(wrap, str):
+            breaks = len(s) // max(width, 1) + s.count("\n") + 1
+            _check_estimate(len(s) + breaks * len(wrap), "wordwrap()")
+    elif name == "replace":
+        _check_replace(a.get("s"), a.get("old"), a.get("new"),
+                       a.get("count") if a.get("count") is not None else -1)
+    elif name == "format":
+        _check_percent(a.get("value"), a.get("kwargs") or a.get("args", ()))
+    elif name in ("batch", "slice"):
+        _check_width(a.get("linecount", a.get("slices")), f"{name}() into")
+    elif name == "urlize":
+        value = a.get("value")
+        extra = sum(len(x) for x in (a.get("target"), a.get("rel")) if isinstance(x, str))
+        if isinstance(value, str):
+            _check_estimate(len(value) * (3 + extra), "urlize()")
+
+
+def _checked_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` with a step charged per call, a check before it runs where its result can
+    outgrow its input, and a check of the size of its result."""
+    signature = inspect.signature(func)
+    pre = name in ("center", "indent", "wordwrap", "replace", "format", "batch", "slice",
+                   "urlize", "join")
+
+    @wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _tick()
+        if pre:
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return func(*args, **kwargs)  # let the filter report its own usage error
+            a = dict(bound.arguments)
+            if name == "join":
+                value = a.get("value")
+                if not isinstance(value, (str, Mapping)) and hasattr(value, "__iter__"):
+                    bound.arguments["value"] = value = list(value)
+                if isinstance(value, list):
+                    _check_join(a.get("d", ""), value)
+                args, kwargs = bound.args, bound.kwargs
+            else:
+                if "kwargs" in a:
+                    a["kwargs"] = dict(a["kwargs"])
+                _filter_checks(name, a)
+        return _check_value(func(*args, **kwargs), "result")
+
+    return checked
+
+
+def _ticking(iterable: Any) -> Any:
+    """Iterate ``iterable``, one step per item (every ``{% for %}`` loops through this)."""
+    for item in iterable:
+        _tick()
+        yield item
+
+
+@jinja2.pass_context  # never evaluated ahead of time: Jinja folds constant outputs
+def _emit(context: Any, value: Any) -> Any:
+    """Every output of a template (literal text included) passes here: its size is added
+    to what the message has written so far, before it is turned into text."""
+    _tick()
+    budget = _BUDGET.get()
+    size = _size(value, MAX_EMITTED_CHARS)
+    if size > MAX_VALUE_CHARS:
+        raise OverflowError(f"an output of more than {MAX_VALUE_CHARS:,} characters")
+    if budget is not None:
+        budget.emitted += size
+        if budget.emitted > MAX_EMITTED_CHARS:
+            raise BudgetExceeded(f"it writes more than {MAX_EMITTED_CHARS:,} characters")
+    return value
+
+
+def _concat(parts: list[Any]) -> str:
+    """``a ~ b``: sizes checked before the parts become text."""
+    _tick()
+    _check_estimate(sum(_size(p) for p in parts), "this ~ concatenation")
+    return "".join(map(str, parts))
+
+
+def _literal(value: Any) -> Any:
+    """A list, tuple or dict written in a template."""
+    _tick()
+    return _check_value(value, "literal list or dict")
+
+
+_INTERNAL_FILTERS = {"_msgc_iter": _ticking, "_msgc_emit": _emit, "_msgc_concat": _concat,
+                     "_msgc_literal": _literal}
+
+
+class _Harden(NodeTransformer):
+    """Routes every loop, output, ``~`` and literal container of a parsed template through
+    the checks above (applied to a fresh parse before it is compiled)."""
+
+    @staticmethod
+    def _wrap(node: nodes.Expr, name: str) -> nodes.Filter:
+        return nodes.Filter(node, name, [], [], None, None, lineno=node.lineno)
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        node.iter = self._wrap(node.iter, "_msgc_iter")
+        return node
+
+    def visit_Output(self, node: nodes.Output) -> nodes.Node:
+        self.generic_visit(node)
+        node.nodes = [self._wrap(nodes.Const(child.data, lineno=child.lineno)
+                                 if isinstance(child, nodes.TemplateData) else child, "_msgc_emit")
+                      for child in node.nodes]
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return self._wrap(nodes.List(node.nodes, lineno=node.lineno), "_msgc_concat")
+
+    def visit_List(self, node: nodes.List) -> nodes.Node:
+        self.generic_visit(node)
+        return self._wrap(node, "_msgc_literal")
+
+    visit_Dict = visit_List
+
+    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
+        self.generic_visit(node)
+        return self._wrap(node, "_msgc_literal") if node.ctx == "load" else node
+
+
+class _BudgetedTemplate(jinja2.Template):
+    """A template whose ``render`` runs under a budget (the caller's, if one is active)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        with render_budget():
+            return super().render(*args, **kwargs)
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with a smaller range(), checked operators and calls, and a
+    budget per render.
+
+    Jinja's sandbox stops attribute tricks but lets ``'x' * 10**10``, ``9**999999999``,
+    ``'%0999999999d' % 1``, ``'x'.center(10**9)`` or nested loops of a billion iterations
+    run: those would exhaust memory or CPU before any length check. Every operator, call and
+    filter whose result can outgrow its inputs is checked before it runs, every value a
+    template builds is bounded (:data:`MAX_VALUE_CHARS`), and loops, calls, filters and
+    outputs draw on one budget of steps and time per message (:data:`MAX_STEPS`,
+    :data:`MAX_RENDER_SECONDS`).
     """
 
     MAX_RANGE = 10_000
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _tick()
         if operator == "**":
             if _is_number(left) and _is_number(right) and abs(right) > 64 and abs(left) > 1:
                 raise OverflowError(f"{left!r} ** {right!r} is too large to compute")
+            if isinstance(left, int) and isinstance(right, int) and right > 0 \
+                    and left.bit_length() * right > MAX_INT_BITS:
+                raise OverflowError(f"a power of about {left.bit_length() * right:,} bits is too "
+                                    "large to compute")
             return left**right
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
@@ -61,8 +434,44 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                         and len(seq) * n > MAX_RENDERED_CHARS:
                     raise OverflowError(f"a repetition of {len(seq) * n:,} items is longer "
                                         f"than a message may be ({MAX_RENDERED_CHARS:,})")
+                if isinstance(seq, (list, tuple)) and isinstance(n, int) and n > 1:
+                    _check_estimate(_size(seq) * n, "this repetition")
+            if isinstance(left, int) and isinstance(right, int) \
+                    and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise OverflowError("a product of more than "
+                                    f"{MAX_INT_BITS:,} bits is too large to compute")
             return left * right
-        return super().call_binop(context, operator, left, right)
+        if operator == "+" and not (_is_number(left) or _is_number(right)):
+            _check_estimate(_size(left) + _size(right), "this + concatenation")
+        elif operator == "%":
+            _check_percent(left, right)
+        return self.binop_table[operator](left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any,  # Jinja's signature
+             **kwargs: Any) -> Any:
+        _tick()
+        if isinstance(__obj, types.BuiltinMethodType) and \
+                isinstance(getattr(__obj, "__self__", None), (str, bytes, int)):
+            args = _method_check(__obj.__name__, __obj.__self__, args, kwargs)
+        elif isinstance(__obj, LoopContext) and args:  # a recursive loop's inner iterable
+            args = (_ticking(args[0]), *args[1:])
+        return _check_value(super().call(__context, __obj, *args, **kwargs), "result")
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        fmt = value.__self__
+        is_map = value.__name__ == "format_map"
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            if is_map and len(args) == 1 and isinstance(args[0], Mapping):
+                _check_str_format(fmt, (), args[0])
+            else:
+                _check_str_format(fmt, args, kwargs)
+            return wrapper(*args, **kwargs)
+
+        return checked
 
 
 def _is_number(value: Any) -> bool:
@@ -77,9 +486,13 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         cache_size=0,
+        optimized=False,  # no constant folding: nothing is evaluated outside the budget
     )
+    env.template_class = _BudgetedTemplate
     env.globals.clear()
     env.globals["range"] = _bounded_range
+    env.filters = {name: _checked_filter(name, f) for name, f in env.filters.items()}
+    env.filters.update(_INTERNAL_FILTERS)
     return env
 
 
@@ -103,14 +516,43 @@ def is_template(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def parse_template(source: str) -> tuple[nodes.Template, frozenset[str]]:
     """The syntax tree of a template and the variables it reads (cached: the same text
-    recurs in every target and locale of a spec). Raises TemplateSyntaxError."""
-    ast = _ENV.parse(source)
+    recurs in every target and locale of a spec). Raises TemplateSyntaxError, also for a
+    template nested deeper than :data:`MAX_TEMPLATE_DEPTH` (Jinja's parser and compiler,
+    and Python's, are recursive)."""
+    if len(source) > MAX_TEMPLATE_CHARS:  # parsing is slow: ~0.2 ms per {{ }}
+        raise jinja2.TemplateSyntaxError(f"template is {len(source):,} characters long (limit "
+                                         f"{MAX_TEMPLATE_CHARS:,})", 1)
+    try:
+        ast = _ENV.parse(source)
+    except RecursionError:
+        raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1) from None
+    if _depth(ast) > MAX_TEMPLATE_DEPTH:
+        raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1)
     return ast, frozenset(meta.find_undeclared_variables(ast) - set(_ENV.globals))
+
+
+_TOO_DEEP = f"template is nested more than {MAX_TEMPLATE_DEPTH} levels deep"
+
+
+def _depth(ast: nodes.Node) -> int:
+    deepest = 0
+    stack = [(ast, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_TEMPLATE_DEPTH:
+            stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
 
 
 @lru_cache(maxsize=4096)
 def _jinja(source: str) -> jinja2.Template:
-    return _ENV.from_string(source)
+    """The compiled template: a fresh parse routed through the checks (:class:`_Harden`)."""
+    parse_template(source)  # syntax and nesting depth
+    try:
+        return _ENV.from_string(_Harden().visit(_ENV.parse(source)))
+    except (RecursionError, SyntaxError, MemoryError):  # Python's own nesting limits
+        raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1) from None
 
 
 class TemplateLeaf:
@@ -133,17 +575,29 @@ class TemplateLeaf:
             try:
                 text = self.fast(values)
             except KeyError:  # a value is missing: let Jinja name it in its error
-                return render_leaf(self.template, ptr, values)
+                return self._render_jinja(values, ptr)
             if len(text) > MAX_RENDERED_CHARS:
-                return render_leaf(self.template, ptr, values)
+                return self._render_jinja(values, ptr)
             return text
-        return render_leaf(self.template, ptr, values)
+        return self._render_jinja(values, ptr)
+
+    def _render_jinja(self, values: Mapping[str, Any], ptr: str) -> str:
+        try:
+            template = self.template
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderProblem(ptr, "template-syntax", f"template syntax error: {exc.message}",
+                                line_in_template=exc.lineno) from None
+        return render_leaf(template, ptr, values)
 
     def renderer(self, ptr: str) -> Callable[[Mapping[str, Any]], str]:
         return lambda values: self.render(values, ptr)
 
 
 def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateLeaf:
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise RenderProblem(pointer, "template-too-large",
+                            f"template is {len(source):,} characters long (limit "
+                            f"{MAX_TEMPLATE_CHARS:,})")
     try:
         ast, used = parse_template(source)
     except jinja2.TemplateSyntaxError as exc:
@@ -205,11 +659,18 @@ class CompiledTree:
             for i, v in enumerate(node):
                 self._collect(v, jp.join(ptr, i), declared, problems)
 
+    @property
+    def uses_jinja(self) -> bool:
+        """Whether some leaf is rendered by Jinja (and so draws on a render budget)."""
+        return any(leaf.fast is None for leaf in self.leaves.values())
+
     def render(self, values: Mapping[str, Any]) -> Any:
-        """The tree with every template leaf rendered; raises :class:`RenderProblem`."""
+        """The tree with every template leaf rendered; raises :class:`RenderProblem`.
+        All leaves of the message share one budget of steps, time and output."""
         if self.static:
             return self.tree
-        return self._render(self.tree, "", values)
+        with render_budget():
+            return self._render(self.tree, "", values)
 
     def _render(self, node: Any, ptr: str, values: Mapping[str, Any]) -> Any:
         if isinstance(node, str):
@@ -247,7 +708,11 @@ def _expression(node: nodes.Node, names: set[str], consts: list[Any]) -> str | N
         if test is None or a is None or b is None:
             return None
         return f"({a} if {test} else {b})"
-    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in _COMPARE:
+    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in _COMPARE \
+            and (node.ops[0].op in ("eq", "ne") or not any(
+                isinstance(n, nodes.Name) for n in (node.expr, node.ops[0].expr))):
+        # Ordering a variable (``n > 3``) can raise TypeError for a value of another type;
+        # Jinja reports that as a template error, so such comparisons stay with Jinja.
         left = _expression(node.expr, names, consts)
         right = _expression(node.ops[0].expr, names, consts)
         if left is None or right is None:
@@ -295,6 +760,10 @@ def render_leaf(template: jinja2.Template, ptr: str, values: Mapping[str, Any]) 
     except SecurityError as exc:
         raise RenderProblem(ptr, "template-unsafe",
                             f"template stopped by the sandbox: {exc}") from None
+    except BudgetExceeded as exc:
+        raise RenderProblem(ptr, "template-too-large", f"template is too costly to render: {exc}",
+                            hint="templates are for wording; compute values before sending "
+                                 "them in") from None
     except OverflowError as exc:
         raise RenderProblem(ptr, "template-too-large",
                             f"template output is too large to render: {exc}") from None

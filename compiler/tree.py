@@ -79,6 +79,8 @@ def find_spec_files(paths: Iterable[str]) -> tuple[list[tuple[Path, bool]], list
                         candidate = Path(root) / name
                         if candidate not in found and _looks_like_spec(candidate):
                             found[candidate] = False
+        elif path.exists():
+            diags.append(Diagnostic("io-error", "not a regular file or a folder", file=raw))
         else:
             diags.append(Diagnostic("io-error", "no such file or folder", file=raw))
     return sorted(found.items(), key=lambda item: str(item[0])), diags

@@ -22,6 +22,9 @@ NUMERIC_TYPES = frozenset({"integer", "number"})
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _PHONE_RE = re.compile(r"^\+?[0-9]{7,15}$")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: Longest integer accepted (Python refuses to turn more than 4,300 digits into text).
+MAX_DIGITS = 1_000
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
@@ -85,6 +88,11 @@ class Variable:
         t = self.type
         if value is None:
             raise Problem(f"variable {self.name!r} is null; it needs a {t} value")
+        if isinstance(value, int) and value.bit_length() > MAX_DIGITS * 3.33:
+            raise Problem(f"variable {self.name!r} is a number of more than {MAX_DIGITS:,} digits")
+        if isinstance(value, str) and _SURROGATE_RE.search(value):
+            raise Problem(f"variable {self.name!r} holds an unpaired surrogate "
+                          f"(U+{ord(_SURROGATE_RE.search(value)[0]):04X}), which is not text")
         if t in TEXT_TYPES:
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 raise Problem(f"variable {self.name!r} must be a {t}, got {_kind(value)}")

@@ -40,7 +40,7 @@ def parse_vars(pairs: tuple[str, ...], vars_file: str | None) -> dict[str, Any]:
         except OSError as exc:
             raise click.BadParameter(f"cannot read {vars_file}: {exc.strerror}",
                                      param_hint="--vars") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError) as exc:  # ValueError: also 5,000-digit numbers
             raise click.BadParameter(f"{vars_file} is not valid JSON: {exc}",
                                      param_hint="--vars") from None
         if not isinstance(data, dict):

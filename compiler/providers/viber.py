@@ -142,11 +142,11 @@ class Viber(Provider):
             kind = self._carousel(message, data, t)
         elif message.get("choices"):
             kind = self._list(message, data, t)
-        elif message.get("document"):
+        elif message.get("document") is not None:
             kind = self._file(message, data, t)
-        elif message.get("video"):
+        elif message.get("video") is not None:
             kind = self._video(message, data, t)
-        elif message.get("image"):
+        elif message.get("image") is not None:
             kind = self._image(message, data, t)
         elif message.get("text") is not None:
             kind = "text_button" if buttons else "text"
@@ -234,7 +234,7 @@ class Viber(Provider):
                 t.error(jp.join(vp, key), "viber-video-field",
                         f"a Viber video needs `video.{key}`",
                         "Viber requires thumbnail (URL), size (bytes) and duration (seconds)")
-        if message.get("image"):
+        if message.get("image") is not None:
             t.error("/message/image", "viber-media-count",
                     "a Viber message carries one media item; it has both a video and an image")
         data["thumbnail"] = video.get("thumbnail")
@@ -294,7 +294,7 @@ class Viber(Provider):
         options = []
         for i, choice in enumerate(message["choices"]):
             if isinstance(choice, Mapping):
-                if choice.get("description"):
+                if choice.get("description") is not None:
                     t.error(jp.join("/message/choices", i, "description"),
                             "viber-choice-description",
                             "Viber list options are plain text: a choice cannot have a "
@@ -324,11 +324,11 @@ class Viber(Provider):
             cp = jp.join("/message/carousel", i)
             op = jp.join("/messageData/carouselItems", i)
             item: dict[str, Any] = {}
-            if card.get("text"):
+            if card.get("text") is not None:
                 t.error(jp.join(cp, "text"), "viber-carousel-card-text",
                         "Viber carousel cards have no text, only a title, an image and buttons",
                         "move it into `title`, or keep it for WhatsApp in targets.whatsapp.message")
-            if card.get("video"):
+            if card.get("video") is not None:
                 t.error(jp.join(cp, "video"), "viber-carousel-card-video",
                         "Viber carousel cards show an image, not a video",
                         "give the card an `image` (e.g. the video's thumbnail) and link to the "

@@ -108,13 +108,13 @@ class WhatsApp(Provider):
             kind = self._buttons(message, payload, t)
         elif message.get("request_location"):
             kind = self._request_location(message, payload, t)
-        elif message.get("location"):
+        elif message.get("location") is not None:
             kind = self._location(message, payload, t)
         elif message.get("contacts"):
             kind = self._contacts(message, payload, t)
-        elif message.get("image") or message.get("video") or message.get("document"):
+        elif present(message, "image", "video", "document"):
             kind = self._media(message, payload, t)
-        elif message.get("audio") or message.get("sticker"):
+        elif present(message, "audio", "sticker"):
             kind = self._bare_media(message, payload, t)
         elif message.get("text") is not None:
             payload["type"] = "text"
@@ -125,7 +125,7 @@ class WhatsApp(Provider):
             if not t.errors:
                 t.error("/message", "message-empty", "the message has nothing WhatsApp can send")
             kind = "text"
-        if message.get("reply_to"):
+        if message.get("reply_to") is not None:
             payload["context"] = {"refMessageId": message["reply_to"]}
             t.at("/context/refMessageId", "/message/reply_to")
         t.raise_if_errors()

@@ -9,6 +9,7 @@ Modules, one job each:
 
 * ``access``      credentials, API address, keeping secrets out of every output
 * ``client``      one HTTP connection pool, retries with backoff, outcome classification
+* ``transport``   the constant-cost connection pool and asyncio network backend
 * ``ratelimit``   the token bucket behind ``--rate``
 * ``recipients``  streaming CSV / JSON Lines recipients reader
 * ``journal``     the SQLite journal that makes ``--resume`` exact

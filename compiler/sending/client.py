@@ -1,5 +1,7 @@
 """The HTTP client: one connection pool, signed requests, retries only where they are safe.
 
+One ``httpx.AsyncClient`` per run, over :mod:`.transport`'s constant-cost pool.
+
 Every attempt is classified (see :class:`~compiler.providers.base.Disposition`):
 
 * **retry** - nothing was accepted and trying again may work: the connection could not be
@@ -25,6 +27,7 @@ import httpx
 from ..providers.base import Disposition, Provider, SendOutcome
 from .access import Redactor, is_loopback, mask_headers
 from .ratelimit import TokenBucket
+from .transport import make_transport
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +106,20 @@ class Sender:
         self._log = log
         self._rng = rng or random.Random()
         self._clock = clock
+        self._timeout_config = httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=None)
+        self._timeouts = self._timeout_config.as_dict()
+        # Proxies from the environment apply to the real APIs, not to a loopback fake.
+        use_env = not is_loopback(base_url)
+        self._url = httpx.URL(self.url)
+        #: The pool, called directly when there is one: httpx's per-request client work
+        #: (cookies, auth, redirects, URL merging) is not used by these APIs.
+        self._transport = make_transport(base_url, concurrency, use_env_proxy=use_env)
         self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0), pool=None),
+            transport=self._transport,
+            timeout=self._timeout_config,
             limits=httpx.Limits(max_connections=concurrency,
                                 max_keepalive_connections=concurrency, keepalive_expiry=5.0),
-            # Proxies from the environment apply to the real APIs, not to a loopback fake.
-            trust_env=not is_loopback(base_url),
+            trust_env=use_env,
             follow_redirects=False,
         )
 
@@ -129,7 +140,12 @@ class Sender:
         """One signed request; the outcome, never an exception for network trouble."""
         headers = self.provider.sign(body, self.credentials, self._clock())
         try:
-            response = await self._client.post(self.url, content=body, headers=headers)
+            if self._transport is None:
+                response = await self._client.post(self._url, content=body, headers=headers)
+            else:
+                request = httpx.Request("POST", self._url, headers=headers, content=body,
+                                        extensions={"timeout": self._timeouts})
+                response = await self._transport.handle_async_request(request)
         except httpx.TransportError as exc:
             return classify_exception(exc, self.timeout)
         outcome = self.provider.parse_response(response.status_code, response.content)

@@ -1,0 +1,118 @@
+"""``msgc fake-server``: run the fake NXCloud + ITNIO API on loopback until interrupted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from .. import providers
+from ..cli import EXIT_USAGE
+from ..config import load_config
+from .common import reporting
+
+_RATE = click.FloatRange(0.0, 1.0)
+
+
+@click.command(name="fake-server")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (keep it on loopback).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port; 0 picks a free one. The port is the first line printed on stdout.")
+@click.option("--record", type=click.Path(dir_okay=False),
+              help="Append every request received, and its answer, to this JSON Lines file.")
+@click.option("--fail-rate", type=_RATE, default=0.0, help="Share answered HTTP 502/503/504.")
+@click.option("--rate-limit-rate", type=_RATE, default=0.0, help="Share answered HTTP 429.")
+@click.option("--slow-rate", type=_RATE, default=0.0, help="Share answered --slow-ms late.")
+@click.option("--slow-ms", type=click.IntRange(0, 600_000), default=0, help="Delay of slow answers.")
+@click.option("--drop-rate", type=_RATE, default=0.0,
+              help="Share whose connection closes before processing (not accepted).")
+@click.option("--garbage-rate", type=_RATE, default=0.0,
+              help="Share answered with malformed JSON (after processing).")
+@click.option("--lose-answer-rate", type=_RATE, default=0.0,
+              help="Share accepted, then the connection closes without an answer.")
+@click.option("--reject", "rejects", multiple=True, metavar="[PROVIDER:]CODE[=SHARE]",
+              help="Answer a documented error code to a share (default all) of valid "
+                   "requests, e.g. --reject 1102=0.1 --reject whatsapp:-18=0.2 (repeatable).")
+@click.option("--seed", type=int, help="Seed of the fault generator (repeatable runs).")
+def command(host: str, port: int, record: str | None, fail_rate: float, rate_limit_rate: float,
+            slow_rate: float, slow_ms: int, drop_rate: float, garbage_rate: float,
+            lose_answer_rate: float, rejects: tuple[str, ...], seed: int | None) -> None:
+    """Serve a fake NXCloud Viber and ITNIO WhatsApp API that keeps their contracts.
+
+    It checks headers, signatures and timestamps, validates bodies with msgc's schemas,
+    answers with the documented codes and returns message ids, so `msgc send` (or your own
+    client) can be tested end to end. Credentials are read like `msgc send` reads them
+    (environment, then msgc.toml); a provider without them accepts its document's example
+    credentials. Point senders at it with --base-url or MSGC_NXCLOUD_BASE_URL /
+    MSGC_ITNIO_BASE_URL. Stop it with Ctrl-C.
+
+    \b
+    Example:
+      msgc fake-server --port 8080 --fail-rate 0.05 --lose-answer-rate 0.01 --seed 7
+    """
+    from ..sending.fake_server import DOCUMENTED_CREDENTIALS, FakeServer, Faults, parse_reject
+
+    try:
+        reject = [parse_reject(text) for text in rejects]
+    except ValueError:
+        raise click.BadParameter("expected [PROVIDER:]CODE[=SHARE], e.g. 1102=0.5",
+                                 param_hint="--reject") from None
+    for item in reject:
+        owners = [p for p in providers.registry().values()
+                  if item.code in p.response_codes and item.provider in (None, p.name)]
+        if not owners or not 0 <= item.share <= 1:
+            raise click.BadParameter(f"{item.code!r} is not a documented error code"
+                                     + (f" of {item.provider}" if item.provider else "")
+                                     if not owners else "SHARE must be between 0 and 1",
+                                     param_hint="--reject")
+    with reporting(EXIT_USAGE):
+        config = load_config()
+    credentials: dict[str, str] = {}
+    for provider in providers.registry().values():
+        names = provider.credential_names
+        values = {n: os.environ.get(n) or config.credentials.get(n) or "" for n in names}
+        if all(values.values()):
+            credentials.update(values)
+        elif names:
+            shown = ", ".join(f"{n}={DOCUMENTED_CREDENTIALS[n]}" for n in names
+                              if "SECRET" not in n and n in DOCUMENTED_CREDENTIALS)
+            click.echo(f"msgc fake-server: {' / '.join(names)} not set: {provider.label} "
+                       f"accepts the document's example credentials ({shown}, and its "
+                       "example secret)", err=True)
+    faults = Faults(fail_rate=fail_rate, rate_limit_rate=rate_limit_rate, slow_rate=slow_rate,
+                    slow_ms=slow_ms, drop_rate=drop_rate, garbage_rate=garbage_rate,
+                    lose_answer_rate=lose_answer_rate, reject=reject, seed=seed)
+    server = FakeServer(credentials, faults, host=host, port=port,
+                        record=Path(record) if record else None, keep=False)
+
+    def ready(chosen: int) -> None:
+        click.echo(str(chosen))
+        sys.stdout.flush()
+        routes = ", ".join(f"{p.name} {p.endpoint_path}" for p in server.routes.values())
+        click.echo(f"msgc fake-server: listening on {server.base_url} ({routes})", err=True)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, task.cancel)
+        await server.serve(ready)
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        click.echo(f"msgc fake-server: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        sys.exit(EXIT_USAGE)
+    except asyncio.CancelledError:
+        pass
+    stats = server.stats
+    click.echo(f"msgc fake-server: {stats['requests']} requests, {stats['accepted']} accepted, "
+               f"{stats['rejected']} rejected", err=True)

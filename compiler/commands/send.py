@@ -1,0 +1,277 @@
+"""``msgc send``: send a spec to one recipient, or to every row of a recipients file."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .. import providers
+from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from ..config import load_config
+from ..diagnostics import Diagnostic, MsgcError
+from ..envelope import resolve
+from ..pipeline import Plan
+from ..report import echo_diagnostics
+from ..spec import Spec, load_spec
+from .common import envelope_flags, envelope_options, parse_vars, variable_options
+
+if TYPE_CHECKING:  # the sender stack loads only when a message is sent
+    from ..sending.bulk import Summary
+    from ..sending.client import RetryPolicy
+
+
+@contextmanager
+def _reporting() -> Iterator[None]:
+    """Print an :class:`MsgcError`; exit 2 for usage problems, 1 for findings."""
+    from ..sending.access import USAGE_RULES
+
+    try:
+        yield
+    except MsgcError as exc:
+        echo_diagnostics(exc.diagnostics)
+        usage = all(d.rule in USAGE_RULES for d in exc.diagnostics)
+        sys.exit(EXIT_USAGE if usage else EXIT_FINDINGS)
+
+
+def _usage(message: str, hint: str | None = None) -> MsgcError:
+    return MsgcError([Diagnostic("usage", message, hint=hint)])
+
+
+@click.command(name="send")
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--provider", "-p", required=True, type=click.Choice(providers.names()),
+              help="Provider to send through.")
+@click.option("--locale", "-l", help="Locale to render (a `locale` column wins per row).")
+@variable_options
+@envelope_options
+@click.option("--recipients", "recipients", type=click.Path(dir_okay=False),
+              help="CSV (phone + one column per variable) or JSON Lines file of recipients.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]),
+              help="Recipients file format (default: from the extension; .jsonl = JSON Lines).")
+@click.option("--results", type=click.Path(dir_okay=False),
+              help="Results file (JSON Lines); the journal is kept next to it.")
+@click.option("--resume", is_flag=True, help="Continue a stopped campaign from its journal.")
+@click.option("--resend-unknown", is_flag=True,
+              help="With --resume: send again the rows whose fate is unknown (may duplicate).")
+@click.option("--concurrency", "-c", type=click.IntRange(1, 512), default=16, show_default=True,
+              help="Requests in flight at once.")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True),
+              help="At most this many requests per second (default: no limit).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds to wait for an answer.")
+@click.option("--retries", type=click.IntRange(0, 20), default=4, show_default=True,
+              help="Retries of a safely retryable attempt (429, 502-504, refused connection).")
+@click.option("--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True,
+              help="Ceiling of the first retry wait, in seconds (doubles each time, jittered).")
+@click.option("--dedupe", is_flag=True, help="Skip rows whose phone appeared on an earlier row.")
+@click.option("--ignore-extra-columns", is_flag=True,
+              help="Drop recipients columns that are not spec variables (default: error).")
+@click.option("--base-url", help="API root (e.g. the fake server's); overrides the provider's "
+              "MSGC_*_BASE_URL variable.")
+@click.option("--dry-run", is_flag=True,
+              help="Show the exact request (secrets masked) and check every row; send nothing.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress line on stderr (default: when stderr is a terminal).")
+@click.option("--verbose", "-v", is_flag=True, help="Log retries and unknown outcomes.")
+def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[str, ...],
+            vars_file: str | None, to: str | None, appkey: str | None, app_id: str | None,
+            business_phone: str | None, recipients: str | None, fmt: str | None,
+            results: str | None, resume: bool, resend_unknown: bool, concurrency: int,
+            rate: float | None, timeout: float, retries: int, backoff: float, dedupe: bool,
+            ignore_extra_columns: bool, base_url: str | None, dry_run: bool,
+            progress: bool | None, verbose: bool) -> None:
+    """Send SPEC through PROVIDER to one recipient (--to) or a campaign (--recipients).
+
+    One recipient prints the provider's message id (exit 0) or the located error (exit 1).
+    A campaign streams the recipients file, renders and checks each row (a bad row is
+    reported and never sent), sends with --concurrency and --rate, and writes one JSON line
+    per row to --results. Its journal (next to the results file) makes --resume send every
+    remaining row exactly once; rows whose fate is unknown (sent, no answer) are listed and
+    only sent again with --resend-unknown.
+
+    Credentials come from NXCLOUD_ACCESS_KEY / NXCLOUD_ACCESS_SECRET (Viber) or
+    ITNIO_API_KEY / ITNIO_API_SECRET (WhatsApp), else from [credentials] in msgc.toml.
+
+    \b
+    Examples:
+      msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
+      msgc send order.yaml -p whatsapp --recipients people.csv --results out.jsonl \\
+          --concurrency 32 --rate 50
+      msgc send order.yaml -p whatsapp --recipients people.csv --results out.jsonl --resume
+    """
+    with _reporting():
+        if (to is None) == (recipients is None):
+            raise _usage("give exactly one of --to PHONE and --recipients FILE")
+        if recipients is None:
+            for flag, given in (("--results", results), ("--resume", resume),
+                                ("--resend-unknown", resend_unknown), ("--dedupe", dedupe),
+                                ("--format", fmt), ("--rate", rate)):
+                if given:
+                    raise _usage(f"{flag} applies to campaigns (--recipients FILE)")
+        elif not dry_run and results is None:
+            raise _usage("a campaign needs --results FILE",
+                         "the results file lists every row's outcome; the journal lives next "
+                         "to it")
+        if resend_unknown and not resume:
+            raise _usage("--resend-unknown needs --resume")
+
+        from ..sending.access import resolve_base_url, resolve_credentials
+        from ..sending.client import RetryPolicy
+
+        config = load_config()
+        spec = load_spec(spec_path)
+        chosen_locale = locale or (config.locale if config.locale in spec.locales else None)
+        plan = Plan(spec, provider, chosen_locale)
+        environ = dict(os.environ)
+        credentials = resolve_credentials(plan.provider, environ, config.credentials,
+                                          file=str(config.path) if config.path else "environment")
+        url = resolve_base_url(plan.provider, base_url, environ)
+        policy = RetryPolicy(retries=retries, backoff=backoff)
+        flags = envelope_flags(to, appkey, app_id, business_phone)
+        if to is not None:
+            from ..sending.recipients import normalize_phone
+
+            phone = normalize_phone(to)
+            if phone is None:
+                raise _usage(f"--to {to!r} is not a phone number (7-15 digits, country code "
+                             "first)")
+            for key in ("phone", "recipient"):
+                flags[key] = phone
+            envelope = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
+                               placeholders=False, file=spec.file)
+            values = plan.values(parse_vars(var_pairs, vars_file))
+            rendered = plan.render(values, envelope)
+            echo_diagnostics(rendered.warnings)
+            _send_one(plan, credentials, url, rendered.body, timeout, policy, dry_run,
+                      verbose, spec.file)
+            return
+        assert recipients is not None
+        for key in ("phone", "recipient"):
+            flags[key] = "0000000"  # each row's phone replaces it
+        envelope = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
+                           placeholders=False, file=spec.file)
+        shared = parse_vars(var_pairs, vars_file)
+        _check_shared(shared, list(spec.variables))
+        _campaign(spec, Path(spec_path), provider, chosen_locale, Path(recipients), fmt,
+                  results, envelope, credentials, url, shared, resume, resend_unknown,
+                  concurrency, rate, timeout, policy, dedupe, ignore_extra_columns, dry_run,
+                  progress, verbose)
+
+
+def _check_shared(shared: dict[str, Any], variables: list[str]) -> None:
+    from difflib import get_close_matches
+
+    unknown = [name for name in shared if name not in variables]
+    if unknown:
+        close = get_close_matches(unknown[0], variables, n=1)
+        raise MsgcError([Diagnostic(
+            "unknown-variable", f"value given for {unknown[0]!r}, which the spec does not "
+            "declare", hint=f"did you mean {close[0]!r}?" if close else None)])
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, timeout: float,
+              policy: RetryPolicy, dry_run: bool, verbose: bool, file: str) -> None:
+    from ..providers.base import Disposition
+    from ..sending.access import Redactor
+    from ..sending.client import describe_request, send_one
+
+    provider = plan.provider
+    redact = Redactor(credentials.values())
+    endpoint = url + provider.endpoint_path
+    if dry_run:
+        headers = provider.sign(body, credentials, time.time())
+        click.echo(redact(describe_request(provider, endpoint, headers, body)))
+        return
+    log = (lambda text: _err(f"msgc: {text}")) if verbose else None
+    if verbose:
+        _err(f"msgc: POST {endpoint} ({len(body)} bytes)")
+    result = send_one(provider, credentials, url, body, timeout=timeout, policy=policy, log=log)
+    outcome = result.outcome
+    if outcome.disposition is Disposition.SENT:
+        click.echo(outcome.message_id or "(accepted; the provider returned no message id)")
+        sys.exit(EXIT_OK)
+    if outcome.disposition is Disposition.UNKNOWN:
+        what = "may or may not have been accepted"
+    elif outcome.code and outcome.code in provider.response_codes:
+        what = "was rejected"
+    else:
+        what = "was not sent"
+    hint = outcome.hint
+    if outcome.disposition is Disposition.UNKNOWN:
+        hint = "check the provider's delivery reports before sending it again"
+    echo_diagnostics([Diagnostic(
+        f"{provider.name}-send-{'failed' if outcome.disposition is Disposition.FAILED else 'unknown'}",
+        redact(f"the message {what}: [{outcome.code}] {outcome.message}"), file=file,
+        provider=provider.name, hint=hint)])
+    sys.exit(EXIT_FINDINGS)
+
+
+def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, recipients: Path,
+              fmt: str | None, results: str | None, envelope: dict[str, str],
+              credentials: dict[str, str], url: str, shared: dict[str, Any], resume: bool,
+              resend_unknown: bool, concurrency: int, rate: float | None, timeout: float,
+              policy: RetryPolicy, dedupe: bool, ignore_extra: bool, dry_run: bool,
+              progress: bool | None, verbose: bool) -> None:
+    from ..sending.bulk import Campaign, Runner
+
+    campaign = Campaign(
+        spec=spec, spec_path=spec_path, provider=provider, locale=locale,
+        recipients=recipients, results=Path(results or "-"), envelope=envelope,
+        credentials=credentials, base_url=url, shared=shared, fmt=fmt, resume=resume,
+        resend_unknown=resend_unknown, concurrency=concurrency, rate=rate, timeout=timeout,
+        policy=policy, dedupe=dedupe, ignore_extra=ignore_extra, verbose=verbose,
+        progress=progress if progress is not None else sys.stderr.isatty())
+    runner = Runner(campaign, _err)
+    if dry_run:
+        p = providers.get(provider)
+        valid, invalid, first = runner.dry_run(
+            lambda body: p.sign(body, credentials, time.time()), url + p.endpoint_path)
+        if first is not None:
+            click.echo(first)
+            click.echo("")
+        click.echo(f"dry run: {valid} row{'s' * (valid != 1)} ready, {invalid} invalid; "
+                   "nothing was sent")
+        sys.exit(EXIT_FINDINGS if invalid else EXIT_OK)
+    summary = runner.run()
+    _print_summary(summary)
+    sys.exit(summary.exit_code)
+
+
+def _print_summary(summary: Summary) -> None:
+    totals = summary.totals
+    order = ("sent", "failed", "invalid", "unknown", "skipped")
+    shown = ", ".join(f"{totals.get(s, 0)} {s}" for s in order if totals.get(s) or s == "sent")
+    this_run = sum(v for k, v in summary.session.items() if k != "invalid")
+    rate = this_run / summary.seconds if summary.seconds > 0 else 0.0
+    if summary.settled:
+        _err(f"msgc: {summary.settled} row{'s' * (summary.settled != 1)} were in flight when "
+             "the previous run stopped: their fate is unknown")
+    if summary.unknown_count:
+        _err(f"msgc: {summary.unknown_count} row{'s' * (summary.unknown_count != 1)} may or "
+             "may not have been delivered (no answer was received):")
+        for rec in summary.unknown:
+            _err(f"  row {rec['row']} ({rec['phone']}): {rec['error']}")
+        if summary.unknown_count > len(summary.unknown):
+            _err(f"  ... and {summary.unknown_count - len(summary.unknown)} more (status "
+                 "\"unknown\" in the results file)")
+        _err("  check the provider's delivery reports; --resume --resend-unknown sends them "
+             "again (a recipient may get the message twice)")
+    if summary.duplicates:
+        _err(f"msgc: {summary.duplicates} row{'s' * (summary.duplicates != 1)} repeat a phone "
+             "number of an earlier row")
+    if summary.stopped:
+        _err("msgc: stopped; continue with the same command and --resume")
+    rows = f"the first {summary.rows} rows" if summary.stopped else f"{summary.rows} rows"
+    click.echo(f"{shown} of {rows}; this run: {this_run} messages in "
+               f"{summary.seconds:.1f} s ({rate:.0f}/s); results in {summary.results}")
