@@ -132,11 +132,14 @@ class Plan:
         if self._renders >= self.FAST_AFTER:
             fast = self._fast_plan()
             if fast is not None:
-                if self.tree.uses_jinja:  # one budget for the message, as on the slow path
-                    with render_budget():
+                try:
+                    if self.tree.uses_jinja:  # one budget for the message, as on the slow path
+                        with render_budget():
+                            result = fast.render(values, envelope)
+                    else:
                         result = fast.render(values, envelope)
-                else:
-                    result = fast.render(values, envelope)
+                except RenderProblem:  # a Jinja leaf failed: the slow path explains it
+                    result = None
                 if result is not None:
                     return Rendered(
                         spec=self.spec.name, provider=self.provider.name, locale=self.locale,

@@ -97,11 +97,14 @@ def load_bytes(raw: bytes, filename: str) -> Document:
             "file-too-large", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", file=filename,
             line=1, column=1, hint="a message spec is a few kilobytes; is this the right file?",
         )])
+    if raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark (the "utf-8-sig" codec would
+        raw = raw[3:]                      # report error offsets past it, not in the file)
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = raw.rfind(b"\n", 0, exc.start) + 1  # columns count characters, not bytes
+        column = len(raw[start:exc.start].decode("utf-8")) + 1
         raise MsgcError([Diagnostic(
             "encoding", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
             file=filename, line=line, column=column, hint="save the file as UTF-8",

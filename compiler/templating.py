@@ -551,8 +551,9 @@ def _jinja(source: str) -> jinja2.Template:
     parse_template(source)  # syntax and nesting depth
     try:
         return _ENV.from_string(_Harden().visit(_ENV.parse(source)))
-    except (RecursionError, SyntaxError, MemoryError):  # Python's own nesting limits
-        raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1) from None
+    except (RecursionError, SyntaxError, MemoryError):  # Python's own limits: 20 nested loops
+        raise jinja2.TemplateSyntaxError("template nests its blocks too deeply to compile "
+                                         "(at most 20 loops inside each other)", 1) from None
 
 
 class TemplateLeaf:
@@ -643,6 +644,8 @@ class CompiledTree:
         self._collect(tree, "", declared, problems)
         self.problems = problems
         self.static = not self.leaves
+        #: Whether some leaf is rendered by Jinja (and so draws on a render budget).
+        self.uses_jinja = any(leaf.fast is None for leaf in self.leaves.values())
 
     def _collect(self, node: Any, ptr: str, declared: set[str],
                  problems: list[RenderProblem]) -> None:
@@ -659,16 +662,13 @@ class CompiledTree:
             for i, v in enumerate(node):
                 self._collect(v, jp.join(ptr, i), declared, problems)
 
-    @property
-    def uses_jinja(self) -> bool:
-        """Whether some leaf is rendered by Jinja (and so draws on a render budget)."""
-        return any(leaf.fast is None for leaf in self.leaves.values())
-
     def render(self, values: Mapping[str, Any]) -> Any:
         """The tree with every template leaf rendered; raises :class:`RenderProblem`.
         All leaves of the message share one budget of steps, time and output."""
         if self.static:
             return self.tree
+        if not self.uses_jinja:
+            return self._render(self.tree, "", values)
         with render_budget():
             return self._render(self.tree, "", values)
 

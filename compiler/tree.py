@@ -90,6 +90,8 @@ _SPEC_KEY_RE = re.compile(rb"^(message|targets)\s*:", re.MULTILINE)
 
 
 def _looks_like_spec(path: Path) -> bool:
+    if not path.is_file():  # a FIFO would block the open; let the loader report it
+        return True
     try:
         with path.open("rb") as fh:
             head = fh.read(256 * 1024)
