@@ -15,7 +15,7 @@ card's ``*title*\\n\\ntext`` body) included, with no second copy of the limits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +81,7 @@ class _Analyzer:
         result: int | None = method(n)
         return result
 
-    def many(self, body: list[nodes.Node]) -> int | None:
+    def many(self, body: Sequence[nodes.Node]) -> int | None:
         total = 0
         known = True
         for child in body:

@@ -24,10 +24,11 @@ It is exactly as strict as full validation:
 from __future__ import annotations
 
 import json
+import operator
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
@@ -98,20 +99,33 @@ def _number_checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[Any], 
         types = sub.get("type")
         types = [types] if isinstance(types, str) else (types or [])
         if types:
-            checks.append(lambda x, types=tuple(types): (
-                ("integer" in types and (isinstance(x, int) or float(x).is_integer()))
-                or "number" in types))
-        for key, op in (("minimum", lambda x, b: x >= b), ("maximum", lambda x, b: x <= b),
-                        ("exclusiveMinimum", lambda x, b: x > b),
-                        ("exclusiveMaximum", lambda x, b: x < b)):
+            checks.append(_type_check(tuple(types)))
+        for key, op in _NUMBER_BOUNDS.items():
             if key in sub:
-                bound = sub[key]
-                checks.append(lambda x, bound=bound, op=op: op(x, bound))
+                checks.append(_bound_check(op, sub[key]))
         if "enum" in sub or "const" in sub:
             allowed = tuple(sub.get("enum", ())) + ((sub["const"],) if "const" in sub else ())
-            checks.append(lambda x, allowed=allowed: any(
-                x == a and not isinstance(a, (bool, str)) for a in allowed))
+            checks.append(_enum_check(allowed))
     return lambda x: all(check(x) for check in checks)
+
+
+_NUMBER_BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
+    "minimum": operator.ge, "maximum": operator.le,
+    "exclusiveMinimum": operator.gt, "exclusiveMaximum": operator.lt,
+}
+
+
+def _type_check(types: tuple[str, ...]) -> Callable[[Any], bool]:
+    return lambda x: (("integer" in types and (isinstance(x, int) or float(x).is_integer()))
+                      or "number" in types)
+
+
+def _bound_check(op: Callable[[Any, Any], bool], bound: Any) -> Callable[[Any], bool]:
+    return lambda x: op(x, bound)
+
+
+def _enum_check(allowed: tuple[Any, ...]) -> Callable[[Any], bool]:
+    return lambda x: any(x == a and not isinstance(a, (bool, str)) for a in allowed)
 
 
 def _number_probes(v: Validator, skeleton: Any, site: _Site) -> list[Any]:
@@ -138,7 +152,8 @@ _NUMBER_BASE = 987_654_000
 _TYPE_PROBE = [None]
 
 
-def _walk_numbers(node: Any, path: tuple[str | int, ...] = ()):  # type: ignore[no-untyped-def]
+def _walk_numbers(node: Any, path: tuple[str | int, ...] = ()
+                  ) -> Iterator[tuple[tuple[str | int, ...], int]]:
     if isinstance(node, int) and not isinstance(node, bool):
         if _NUMBER_BASE <= node < _NUMBER_BASE + 1000:
             yield path, node
@@ -150,7 +165,8 @@ def _walk_numbers(node: Any, path: tuple[str | int, ...] = ()):  # type: ignore[
             yield from _walk_numbers(v, (*path, i))
 
 
-def _walk_strings(node: Any, path: tuple[str | int, ...] = ()):  # type: ignore[no-untyped-def]
+def _walk_strings(node: Any, path: tuple[str | int, ...] = ()
+                  ) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if isinstance(node, str):
         yield path, node
     elif isinstance(node, Mapping):
@@ -292,7 +308,7 @@ class FastPlan:
     def _extract(self, v: Validator, skeleton: Any, site: _Site,
                  site_paths: set[tuple[Any, ...]]) -> Callable[[Any], bool]:
         probed = _set(skeleton, site.path, _TYPE_PROBE)
-        subschemas = []
+        subschemas: list[Any] = []
         for error in v.iter_errors(probed):
             path = tuple(error.absolute_path)
             if path == site.path:
@@ -365,9 +381,10 @@ class FastPlan:
         for k, site in enumerate(self.sites):
             if site.numeric:
                 index = site.pieces[0]
+                assert isinstance(index, int)  # a numeric site is one whole leaf
                 lines.append(f"    s{k} = number(t{index}, {self.numeric[index]!r})")
                 lines.append(f"    if s{k} is None or not K[{k}](s{k}): return None")
-                escaped[index] = f"dumps(s{k})"  # type: ignore[index]
+                escaped[index] = f"dumps(s{k})"
                 continue
             terms = []
             for piece in site.pieces:
@@ -394,8 +411,9 @@ class FastPlan:
                ) -> tuple[dict[str, Any] | Callable[[], dict[str, Any]], bytes] | None:
         """The payload (or a function building it) and its bytes, or None when the slow
         path must decide."""
-        result = self._render(values, envelope)
-        return result  # type: ignore[no-any-return]
+        result: tuple[dict[str, Any] | Callable[[], dict[str, Any]], bytes] | None = \
+            self._render(values, envelope)
+        return result
 
 
 def _compile_builder(skeleton: Any, paths: list[tuple[str | int, ...]]

@@ -53,7 +53,6 @@ def serialize(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-_UNBUILT = object()
 
 
 class Plan:
@@ -73,7 +72,8 @@ class Plan:
         self.message, self.origins = spec.effective_message(provider, locale)
         self.tree = CompiledTree(self.message, set(spec.variables))
         self._renders = 0
-        self._fast: FastPlan | object | None = _UNBUILT
+        self._fast: FastPlan | None = None
+        self._fast_built = False
         self.fast_unsupported: str | None = None
         if self.tree.problems:
             raise MsgcError([self._render_diag(p) for p in self.tree.problems])
@@ -148,14 +148,15 @@ class Plan:
         return self.render_slow(values, envelope)
 
     def _fast_plan(self) -> FastPlan | None:
-        if self._fast is _UNBUILT:
+        if not self._fast_built:
+            self._fast_built = True
             try:
                 self._fast = FastPlan(self.provider, self.message, self.tree.leaves,
                                       self.settings, [f.payload_key for f in self.provider.envelope])
             except Unsupported as exc:
                 self._fast = None
                 self.fast_unsupported = str(exc)
-        return self._fast  # type: ignore[return-value]
+        return self._fast
 
     def render_slow(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
         """Render, lower, validate the whole payload against the schema, serialize."""

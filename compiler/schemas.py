@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 
 from . import pointer as jp
@@ -57,7 +58,7 @@ def registry() -> Registry:
 
 
 @cache
-def full_validator(name: str) -> Draft202012Validator:
+def full_validator(name: str) -> Validator:
     """The plain jsonschema validator for a schema file (the reference semantics)."""
     # The schemas are checked against the metaschema by the test suite, not on every run:
     # check_schema costs ~0.15 s per schema, more than validating a whole tree of specs.
@@ -82,11 +83,11 @@ class DispatchingValidator:
     instance is handed to the plain validator.
     """
 
-    def __init__(self, full: Draft202012Validator) -> None:
+    def __init__(self, full: Validator) -> None:
         self.full = full
         self.schema = full.schema
-        self._plan: tuple[str, Draft202012Validator, list[tuple[Any, Any, Any]]] | None = None
-        schema = full.schema
+        self._plan: tuple[str, Validator, list[tuple[Any, Any, Any]]] | None = None
+        schema: Any = full.schema
         blocks = schema.get("allOf") if isinstance(schema, dict) else None
         if not blocks:
             return
@@ -104,14 +105,14 @@ class DispatchingValidator:
         base = {k: v for k, v in schema.items() if k != "allOf"}
         assert key is not None
         self._plan = (key, full.evolve(schema=base), parsed)
-        self._branches: dict[Any, list[Draft202012Validator]] = {}
+        self._branches: dict[Any, list[Validator]] = {}
 
-    def _for(self, value: Any) -> list[Draft202012Validator]:
+    def _for(self, value: Any) -> list[Validator]:
         assert self._plan is not None
         cached = self._branches.get(value) if isinstance(value, str) else None
         if cached is not None:
             return cached
-        out = []
+        out: list[Validator] = []
         for const, then, else_ in self._plan[2]:
             matches = value == const and type(value) is type(const)
             branch = then if matches else else_
@@ -138,7 +139,7 @@ class DispatchingValidator:
 _MISSING = object()
 
 
-def _is_const_test(cond: Any) -> bool:
+def _is_const_test(cond: Any) -> TypeGuard[dict[str, Any]]:
     """``{"properties": {K: {"const": V}}, "required": [K]}``, nothing else."""
     if not isinstance(cond, dict) or set(cond) != {"properties", "required"}:
         return False
@@ -163,7 +164,7 @@ class Finding:
 
 
 def schema_findings(
-    v: Draft202012Validator | DispatchingValidator, instance: Any, prefix: str, label: str
+    v: Validator | DispatchingValidator, instance: Any, prefix: str, label: str
 ) -> list[Finding]:
     """All violations of ``instance`` against ``v``, deepest first, without duplicates."""
     seen: set[tuple[str, str, str]] = set()
@@ -212,8 +213,8 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
     schema = error.schema if isinstance(error.schema, dict) else {}
     pointer = jp.from_parts(error.absolute_path)
     name = _field_name(pointer)
-    value = error.instance
-    limit = error.validator_value
+    value: Any = error.instance
+    limit: Any = error.validator_value
     hint = None
     if "x-rule" in schema and keyword != "type":
         rule = str(schema["x-rule"])

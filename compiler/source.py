@@ -115,20 +115,43 @@ def load_bytes(raw: bytes, filename: str) -> Document:
 def load_text(text: str, filename: str = "<string>") -> Document:
     if text.startswith("\ufeff"):
         text = text[1:]
-    builder = _Builder(filename)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        return _build(text, filename, _Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise MsgcError([Diagnostic(
-            _RULE, f"YAML syntax error: {problem}", file=filename,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-        )]) from None
+        if _Loader is not yaml.SafeLoader and _is_libyaml_depth_error(exc):
+            # libyaml (PyYAML >= 6.0.4) stops at its own nesting limit, possibly while
+            # scanning ahead of the events msgc has seen. Walk the text again with the
+            # pure-Python parser, which has no such limit, so msgc's own cap decides and
+            # reports the line where nesting first passes it, whatever the PyYAML version.
+            try:
+                return _build(text, filename, yaml.SafeLoader)
+            except yaml.MarkedYAMLError as again:
+                raise _syntax_error(again, filename) from None
+            except yaml.YAMLError as again:
+                raise MsgcError([Diagnostic(_RULE, f"YAML error: {again}", file=filename)]) from None
+        raise _syntax_error(exc, filename) from None
     except yaml.YAMLError as exc:
         raise MsgcError([Diagnostic(_RULE, f"YAML error: {exc}", file=filename)]) from None
+
+
+def _build(text: str, filename: str, loader: type) -> Document:
+    builder = _Builder(filename)
+    for event in yaml.parse(text, Loader=loader):
+        builder.feed(event)
     return builder.result()
+
+
+def _is_libyaml_depth_error(exc: yaml.MarkedYAMLError) -> bool:
+    return "maximum nesting depth" in (exc.problem or "")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, filename: str) -> MsgcError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    return MsgcError([Diagnostic(
+        _RULE, f"YAML syntax error: {problem}", file=filename,
+        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+    )])
 
 
 class _Builder:
@@ -213,7 +236,9 @@ class _Builder:
         if tag in (None, "!"):
             if event.style is not None and event.style != "":  # quoted or block: a string
                 return event.value
-            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+            # PyYAML's stubs leave Resolver.resolve untyped; it returns the tag (a str).
+            tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+                yaml.ScalarNode, event.value, event.implicit)
             if tag == "tag:yaml.org,2002:merge":  # `<<`: text, or a merge key attach() rejects
                 return event.value
         if tag in _KEEP_AS_TEXT or tag == "tag:yaml.org,2002:str":
@@ -223,7 +248,11 @@ class _Builder:
                 event, "yaml-tag", f"tag {tag} is not allowed in a message spec",
                 hint="specs hold plain data: strings, numbers, booleans, lists and mappings",
             )
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # libyaml's events carry yaml._yaml.Mark, which the stubs do not list for ScalarNode;
+        # the constructor only reads the marks' line and column for its error messages.
+        node = yaml.ScalarNode(tag, event.value,
+                               event.start_mark, event.end_mark,  # type: ignore[arg-type]
+                               event.style)
         try:
             return _CONSTRUCTOR.construct_object(node)
         except (yaml.constructor.ConstructorError, ValueError) as exc:

@@ -319,9 +319,10 @@ def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, st
         origin = next((lowered.origins[a] for a in jp.ancestors(finding.pointer)
                        if a in lowered.origins), None)
         leaf_ptr = origin[len("/message"):] if origin and origin.startswith("/message") else None
-        leaf = bounds.get(leaf_ptr) if leaf_ptr is not None else None
-        if leaf is None:
+        found = bounds.get(leaf_ptr) if leaf_ptr is not None else None
+        if found is None:
             continue
+        leaf = found
         if leaf.bound.chars is None:
             for name in sorted(leaf.bound.unbounded - noted):
                 noted.add(name)

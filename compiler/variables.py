@@ -90,9 +90,10 @@ class Variable:
             raise Problem(f"variable {self.name!r} is null; it needs a {t} value")
         if isinstance(value, int) and value.bit_length() > MAX_DIGITS * 3.33:
             raise Problem(f"variable {self.name!r} is a number of more than {MAX_DIGITS:,} digits")
-        if isinstance(value, str) and _SURROGATE_RE.search(value):
+        surrogate = _SURROGATE_RE.search(value) if isinstance(value, str) else None
+        if surrogate is not None:
             raise Problem(f"variable {self.name!r} holds an unpaired surrogate "
-                          f"(U+{ord(_SURROGATE_RE.search(value)[0]):04X}), which is not text")
+                          f"(U+{ord(surrogate[0]):04X}), which is not text")
         if t in TEXT_TYPES:
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 raise Problem(f"variable {self.name!r} must be a {t}, got {_kind(value)}")
@@ -180,7 +181,9 @@ class Problem(ValueError):
 
 
 def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else type(value).__name__
 
 
 def _number_text(value: int | float) -> str:

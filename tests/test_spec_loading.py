@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import errors_of, line_of, only, rules
 
+from compiler import source
 from compiler.source import MAX_BYTES, MAX_DEPTH, load_bytes, load_file, load_text
 from compiler.spec import load_spec, load_spec_text
 
@@ -87,6 +89,26 @@ def test_nesting_depth_is_capped_without_a_recursion_error() -> None:
     assert only(errors_of(load_text, deep), "yaml-too-deep").line == 1
     very_deep = "a: " + "[" * 100_000 + "]" * 100_000 + "\n"
     assert "yaml-too-deep" in rules(errors_of(load_text, very_deep))
+
+
+DEEP_INPUTS = {
+    "flow sequences": "a: " + "[" * 5000 + "]" * 5000 + "\n",
+    "flow mappings": "a: " + "{b: " * 2000 + "}" * 2000 + "\n",
+    "block sequences": "a:\n" + "".join("  " * i + "- \n" for i in range(1200)),
+    "after a first line": "x: 1\nlist: " + "[" * 1500 + "]" * 1500 + "\n",
+}
+
+
+@pytest.mark.parametrize("text", DEEP_INPUTS.values(), ids=DEEP_INPUTS.keys())
+def test_the_depth_cap_is_reported_alike_by_libyaml_and_the_python_parser(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # PyYAML >= 6.0.4's libyaml stops at 1,000 levels with its own error, possibly while
+    # scanning ahead of the events msgc has seen; the diagnostic must not depend on that.
+    with_libyaml = only(errors_of(load_text, text), "yaml-too-deep")
+    monkeypatch.setattr(source, "_Loader", yaml.SafeLoader)
+    pure_python = only(errors_of(load_text, text), "yaml-too-deep")
+    assert with_libyaml.format() == pure_python.format()
+    assert with_libyaml.line is not None and with_libyaml.line <= 2 + MAX_DEPTH
 
 
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:

@@ -351,6 +351,7 @@ class WhatsApp(Provider):
                 t.at(jp.join(op, "header"), jp.join(cp, kind))
                 t.at(jp.join(op, "header", kind, "link"), media_ptr(card[kind], jp.join(cp, kind)))
             title, text = card.get("title"), card.get("text")
+            body: str | None
             if title is not None and text is not None:
                 body = f"*{title}*\n\n{text}"
             else:

@@ -102,6 +102,11 @@ class Received:
     payload: Any
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class FakeServer:
     """The fake provider API; :meth:`start` runs it in a thread, :meth:`serve` in a loop."""
 
@@ -200,7 +205,7 @@ class FakeServer:
         loop, stop = self._loop, self._stop
         if loop is not None and stop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(lambda: stop.done() or stop.set_result(None))
+                loop.call_soon_threadsafe(_resolve, stop)
         if self._thread is not None:
             self._thread.join(10)
             self._thread = None

@@ -78,6 +78,7 @@ class _Counting(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
+        # BinaryIO does not declare readinto, but every binary file object has it.
         n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
         self.count += n or 0
         return n or 0
@@ -202,7 +203,7 @@ class RecipientsFile:
         except OSError as exc:
             raise MsgcError([Diagnostic("io-error", f"cannot read the recipients file: "
                                         f"{exc.strerror}", file=self.name)]) from None
-        self._counter = _Counting(raw)  # type: ignore[arg-type]
+        self._counter = _Counting(raw)
         buffered = io.BufferedReader(self._counter, buffer_size=_CHUNK)
         return io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
 

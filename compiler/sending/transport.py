@@ -184,12 +184,15 @@ class PoolTransport(httpx.AsyncBaseTransport):
                 request.method,
                 httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
                              port=request.url.port, target=request.url.raw_path),
-                headers=request.headers.raw, content=request.stream,  # type: ignore[arg-type]
+                headers=request.headers.raw, content=request.stream,
                 extensions=request.extensions)
             try:
                 response = await connection.handle_async_request(core)
                 try:
-                    content = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+                    # An async connection's stream is always an AsyncIterable; httpcore types it
+                    # as either kind.
+                    content = b"".join(
+                        [chunk async for chunk in response.stream])  # type: ignore[union-attr]
                 finally:
                     await response.aclose()
             except Exception as exc:
