@@ -8,16 +8,32 @@ Test modules import these helpers (``from conftest import ...``); pytest puts th
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 from compiler.diagnostics import Diagnostic, MsgcError
 from compiler.pipeline import Rendered, render
 from compiler.spec import Spec, load_spec, load_spec_text
+
+# Hypothesis profiles. "ci" (chosen when CI=true) gives the same verdict on every run and
+# every machine: examples are derived from each test's name (derandomize), nothing depends
+# on timing (no deadline, no too-slow health check), and no example database carries state
+# between runs. Local runs ("dev") keep exploring new examples each time. Tests that set
+# their own max_examples keep it in both.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, database=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much])
+settings.register_profile("dev", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("MSGC_HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI", "").lower() in ("1", "true") else "dev"))
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"

@@ -26,6 +26,7 @@ import os
 import re
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -359,11 +360,32 @@ def test_mutated_templates_give_payloads_or_diagnostics(raw: bytes) -> None:
 PLANS = [(path, provider, locale) for path in TEMPLATE_FILES
          for provider in load_spec(path).providers
          for locale in (None, *load_spec(path).locales)]
+@dataclass(frozen=True)
+class Huge:
+    """A long string, built only where a test uses it: Hypothesis keeps every value it
+    draws for the rest of the run, so drawing megabyte strings made a 5,000-example run
+    grow to gigabytes."""
+
+    unit: str
+    times: int
+
+
+def materialize(value: Any) -> Any:
+    """``value`` with every :class:`Huge` spelled out."""
+    if isinstance(value, Huge):
+        return value.unit * value.times
+    if isinstance(value, dict):
+        return {materialize(k): materialize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [materialize(v) for v in value]
+    return value
+
+
 json_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
     st.builds(pow, st.sampled_from([10, -10]), st.just(4001)),   # 4,001 digits
     odd_text, template_text, st.text(CHARS, max_size=200),
-    st.builds(str.__mul__, st.sampled_from(["x", "ж", "😀 "]), st.sampled_from([5000, 2**20])),
+    st.builds(Huge, st.sampled_from(["x", "ж", "😀 "]), st.sampled_from([5000, 2**20])),
     st.sampled_from(["{{ 7*7 }}", "{% raw %}", "</script>", "\x00", "\ud800", "79001234567",
                      "https://x.io/a?" + "a" * 5000, "2025-01-11", "true", "-0", " 7 ", "1e3",
                      "inf", "NaN", "A-1029"]),
@@ -399,7 +421,8 @@ def plan_and_values(draw: st.DrawFn) -> tuple[Path, str, str | None, dict[str, A
 @given(plan_and_values())
 def test_arbitrary_variable_values_give_payloads_or_diagnostics(
         case: tuple[Path, str, str | None, Any]) -> None:
-    event(run_values(*case))
+    path, provider, locale, given = case
+    event(run_values(path, provider, locale, materialize(given)))
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -418,7 +441,7 @@ fuzzed_files = st.one_of(documents.map(dump), mutated_templates())
 # are spelled out), and files that are not JSON at all.
 vars_files = st.one_of(
     st.dictionaries(st.sampled_from(["v", "n", "order_id", "eta_days", "code"]) | odd_text,
-                    json_values, max_size=4).map(lambda d: json.dumps(d, default=str).encode()),
+                    json_values, max_size=4),  # JSON-encoded in the test (see Huge)
     st.sampled_from([b'{"v": 1' + b"0" * 5000 + b"}", b'{"v": "\\ud800"}', b"[1]", b"{",
                      b'{"v": NaN, "n": Infinity}', b"\xff\xfe", b"", b"null", b'"x"']),
 )
@@ -426,7 +449,10 @@ vars_files = st.one_of(
 
 @fuzz_settings(30)
 @given(fuzzed_files, vars_files)
-def test_the_cli_answers_fuzzed_files_with_exit_codes_0_1_2(raw: bytes, given: bytes) -> None:
+def test_the_cli_answers_fuzzed_files_with_exit_codes_0_1_2(raw: bytes,
+                                                           given: bytes | dict[str, Any]) -> None:
+    if isinstance(given, dict):
+        given = json.dumps(materialize(given), default=str).encode()
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp, "spec.yaml")
         spec.write_bytes(raw)
