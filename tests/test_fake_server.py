@@ -146,6 +146,40 @@ def test_faults_draw_their_share(fake: Any) -> None:
     assert {s for s in statuses if s >= 500} <= {502, 503, 504}
 
 
+def test_accept_then_fail_accepts_and_answers_a_gateway_error(fake: Any) -> None:
+    """D2: the fault a gateway makes when its upstream took the message."""
+    server = fake(Faults(accept_then_fail_rate=1.0, seed=3))
+    statuses = [post_status(server.base_url) for _ in range(20)]
+    assert set(statuses) == {502, 504}
+    assert server.accepted == 20 and server.stats["accept-then-fail"] == 20
+    assert all(r.accepted and r.message_id and r.status in (502, 504)
+               and r.fault == "accept-then-fail" for r in server.received())
+
+
+def post_status(url: str) -> int:
+    body = json.dumps(VIBER_BODY).encode()
+    return httpx.post(url + PATHS["viber"], content=body,
+                      headers=get("viber").sign(body, SECRETS, time.time())).status_code
+
+
+def test_cli_accept_then_fail_rate(tmp_path: Path) -> None:
+    record = tmp_path / "rec.jsonl"
+    proc = subprocess.Popen([*msgc_command(), "fake-server", "--port", "0", "--seed", "2",
+                             "--accept-then-fail-rate", "1", "--record", str(record)],
+                            cwd=tmp_path, env=subprocess_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline())
+        assert post_status(f"http://127.0.0.1:{port}") in (502, 504)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert "1 requests, 1 accepted" in err
+    [line] = [json.loads(x) for x in record.read_text().splitlines()]
+    assert line["accepted"] and line["fault"] == "accept-then-fail"
+
+
 def test_record_file_has_every_request_and_no_secret(fake: Any, tmp_path: Path) -> None:
     record = tmp_path / "received.jsonl"
     server = fake(record=record)

@@ -136,13 +136,15 @@ def test_rate_limit_is_respected(fake: Any, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("faults", [
     Faults(fail_rate=0.3, seed=11),
+    Faults(accept_then_fail_rate=0.3, seed=17),
     Faults(rate_limit_rate=0.3, seed=12),
     Faults(drop_rate=0.2, seed=13),
     Faults(garbage_rate=0.2, seed=14),
     Faults(lose_answer_rate=0.2, seed=15),
     Faults(fail_rate=0.1, rate_limit_rate=0.1, drop_rate=0.05, garbage_rate=0.05,
-           lose_answer_rate=0.05, slow_rate=0.1, slow_ms=30, seed=16),
-], ids=["5xx", "429", "drop", "garbage", "lost-answer", "mixed"])
+           lose_answer_rate=0.05, accept_then_fail_rate=0.05, slow_rate=0.1, slow_ms=30,
+           seed=16),
+], ids=["5xx", "accept-then-5xx", "429", "drop", "garbage", "lost-answer", "mixed"])
 def test_fault_matrix_with_resume(fake: Any, tmp_path: Path, faults: Faults) -> None:
     server = fake(faults)
     rows = 80
@@ -178,6 +180,21 @@ def test_fault_matrix_with_resume(fake: Any, tmp_path: Path, faults: Faults) -> 
     for phone in unknown:  # a lost answer had been accepted: its resend is the duplicate
         assert after[phone] == accepted[phone] + 1
     secrets_clean(tmp_path, first, again, last)
+
+
+def test_a_gateway_error_after_acceptance_never_sends_twice(fake: Any, tmp_path: Path) -> None:
+    """D2: 10 recipients whose gateway answers 502/504 after accepting each message: 10
+    accepted (not 20), 10 rows unknown, listed in the summary."""
+    server = fake(Faults(accept_then_fail_rate=1.0, seed=3))
+    write_csv(tmp_path / "r.csv", ["phone", "name"], [[p, "A"] for p in phones(10)])
+    run = campaign(tmp_path, server, "--retries", "4")
+    assert run.code == 1
+    assert server.stats["requests"] == 10 and server.accepted == 10
+    assert set(server.accepted_by_phone().values()) == {1}
+    results = check_accounting(tmp_path, 10)
+    assert {r["status"] for r in results} == {"unknown"}
+    assert {r["code"] for r in results} <= {"HTTP 502", "HTTP 504"}
+    assert "10 rows may or may not have been delivered" in run.stderr
 
 
 def test_dedupe(fake: Any, tmp_path: Path) -> None:
@@ -263,7 +280,7 @@ def test_journal_states(fake: Any, tmp_path: Path) -> None:
 
 
 def test_verbose_campaign_logs_retries_and_unknowns(fake: Any, tmp_path: Path) -> None:
-    server = fake(Faults(fail_rate=0.3, lose_answer_rate=0.1, seed=21))
+    server = fake(Faults(fail_rate=0.3, fail_statuses=(503,), lose_answer_rate=0.1, seed=21))
     write_csv(tmp_path / "r.csv", ["phone", "name"], [[p, "A"] for p in phones(30)])
     run = campaign(tmp_path, server, "-v", "--retries", "8")
     assert "row " in run.stderr and "retrying in" in run.stderr

@@ -48,7 +48,7 @@ def test_a_clean_send(fake: Any, provider: str) -> None:
 
 
 @pytest.mark.parametrize(("faults", "fault"), [
-    (Faults(fail_rate=1.0, seed=1), "5xx"),
+    (Faults(fail_rate=1.0, fail_statuses=(503,), seed=1), "5xx"),
     (Faults(rate_limit_rate=1.0, seed=1), "429"),
 ])
 def test_busy_answers_are_retried_then_failed(fake: Any, faults: Faults, fault: str) -> None:
@@ -61,12 +61,28 @@ def test_busy_answers_are_retried_then_failed(fake: Any, faults: Faults, fault: 
 
 
 def test_a_retry_that_succeeds(fake: Any) -> None:
-    server = fake(Faults(fail_rate=0.5, seed=4))
+    server = fake(Faults(fail_rate=0.5, fail_statuses=(503,), seed=4))
     results = [send(server.base_url, policy=RetryPolicy(retries=10, backoff=0.001))
                for _ in range(10)]
     assert all(r.outcome.disposition is Disposition.SENT for r in results)
     assert sum(r.attempts for r in results) > 10  # some were retried
     assert server.accepted == 10
+
+
+@pytest.mark.parametrize("status", [502, 504])
+@pytest.mark.parametrize("accepted", [0, 1])
+def test_a_gateway_error_is_unknown_and_never_retried(fake: Any, status: int,
+                                                      accepted: int) -> None:
+    """D2: a 502/504 may come after the upstream accepted the message: retrying it would
+    send it twice, so it is unknown, whether or not the fake accepted it."""
+    faults = (Faults(accept_then_fail_rate=1.0, fail_statuses=(status,), seed=1) if accepted
+              else Faults(fail_rate=1.0, fail_statuses=(status,), seed=1))
+    server = fake(faults)
+    result = send(server.base_url)
+    assert result.outcome.disposition is Disposition.UNKNOWN
+    assert (result.outcome.code, result.attempts) == (f"HTTP {status}", 1)
+    assert server.stats["requests"] == 1 and server.accepted == accepted
+    assert [r.status for r in server.received()] == [status]
 
 
 def test_provider_system_error_is_retried(fake: Any) -> None:

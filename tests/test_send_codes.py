@@ -85,9 +85,10 @@ def test_the_documents_example_answers() -> None:
 @pytest.mark.parametrize("provider", ["viber", "whatsapp"])
 @pytest.mark.parametrize(("status", "body", "expected"), [
     (429, b"", Disposition.RETRY),
-    (502, b"<html>bad gateway</html>", Disposition.RETRY),
+    (502, b"<html>bad gateway</html>", Disposition.UNKNOWN),  # D2: upstream may have it
     (503, b'{"code": 0}', Disposition.RETRY),
-    (504, b"", Disposition.RETRY),
+    (504, b"", Disposition.UNKNOWN),                        # D2: upstream may have it
+    (502, b'{"code": 9001}', Disposition.UNKNOWN),
     (408, b"", Disposition.RETRY),
     (500, b"Internal Server Error", Disposition.UNKNOWN),   # may have been accepted
     (200, b'{"code": 0, "data": {"requ', Disposition.UNKNOWN),  # malformed JSON
@@ -140,3 +141,53 @@ def test_backoff_is_exponential_with_full_jitter_and_honours_retry_after() -> No
     assert retry_after(httpx.Headers({"Retry-After": "2"})) == 2.0
     assert retry_after(httpx.Headers({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})) is None
     assert retry_after(httpx.Headers({})) is None
+
+
+def test_the_retry_table_is_the_rule_retry_only_when_nothing_can_have_been_accepted() -> None:
+    """D2: one table decides; a case is retried exactly when nothing can have been
+    accepted, and the failure of a case that may have been accepted is never final."""
+    from compiler.providers.base import RETRY_TABLE, rule
+
+    cases = [r.case for r in RETRY_TABLE]
+    assert len(cases) == len(set(cases))
+    for r in RETRY_TABLE:
+        assert (r.disposition is Disposition.RETRY) <= (r.accepted == "no"), r.case
+        assert (r.accepted == "maybe") == (r.disposition is Disposition.UNKNOWN), r.case
+        assert rule(r.case) is r
+    retried = {r.case for r in RETRY_TABLE if r.disposition is Disposition.RETRY}
+    assert retried == {"connect", "HTTP 408", "HTTP 429", "HTTP 503", "provider-retry"}
+    for status in range(400, 600):
+        outcome = get("viber").parse_response(status, b"")
+        assert outcome.rule is not None
+        assert outcome.disposition is rule(outcome.rule).disposition
+
+
+def test_every_outcome_names_its_row_of_the_retry_table() -> None:
+    from compiler.providers.base import rule
+
+    for provider in ("viber", "whatsapp"):
+        p = get(provider)
+        for code in p.response_codes:
+            body = p.success_body("x") if code == "0" else p.error_body(code)
+            outcome = p.parse_response(200, body)
+            assert outcome.rule is not None and (
+                rule(outcome.rule).disposition is outcome.disposition), (provider, code)
+        for body in (b"[]", b"{nope", b'{"hello": 1}'):
+            outcome = p.parse_response(200, body)
+            assert outcome.rule == "unreadable" and outcome.disposition is Disposition.UNKNOWN
+    request = httpx.Request("POST", "http://127.0.0.1:9/")
+    for exc, case in ((httpx.ConnectError("x", request=request), "connect"),
+                      (httpx.ReadTimeout("x", request=request), "timeout"),
+                      (httpx.ReadError("x", request=request), "connection")):
+        outcome = classify_exception(exc, 1.0)
+        assert outcome.rule == case and outcome.disposition is rule(case).disposition
+
+
+def test_readme_states_the_retry_table() -> None:
+    """D2: the README's Sending section carries the code's table, row for row."""
+    from pathlib import Path
+
+    from compiler.providers.base import retry_table_markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert retry_table_markdown() in readme

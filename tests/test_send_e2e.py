@@ -212,7 +212,7 @@ def test_dry_run_shows_the_exact_request_with_secrets_masked(
 
 
 def test_verbose_logs_retries_without_secrets(fake: Any, tmp_path: Path) -> None:
-    server = fake(Faults(fail_rate=1.0, seed=1))
+    server = fake(Faults(fail_rate=1.0, fail_statuses=(503,), seed=1))
     spec = write_spec(tmp_path, TEXT, "whatsapp")
     run = msgc(["send", str(spec), "-p", "whatsapp", "--to", "79001234567", "--var",
                 "name=A", "--base-url", server.base_url, "-v", "--retries", "2",

@@ -36,13 +36,17 @@ _RATE = click.FloatRange(0.0, 1.0)
               help="Share answered with malformed JSON (after processing).")
 @click.option("--lose-answer-rate", type=_RATE, default=0.0,
               help="Share accepted, then the connection closes without an answer.")
+@click.option("--accept-then-fail-rate", type=_RATE, default=0.0,
+              help="Share accepted, then answered HTTP 502 or 504 (a gateway whose upstream "
+                   "took the message).")
 @click.option("--reject", "rejects", multiple=True, metavar="[PROVIDER:]CODE[=SHARE]",
               help="Answer a documented error code to a share (default all) of valid "
                    "requests, e.g. --reject 1102=0.1 --reject whatsapp:-18=0.2 (repeatable).")
 @click.option("--seed", type=int, help="Seed of the fault generator (repeatable runs).")
 def command(host: str, port: int, record: str | None, fail_rate: float, rate_limit_rate: float,
             slow_rate: float, slow_ms: int, drop_rate: float, garbage_rate: float,
-            lose_answer_rate: float, rejects: tuple[str, ...], seed: int | None) -> None:
+            lose_answer_rate: float, accept_then_fail_rate: float, rejects: tuple[str, ...],
+            seed: int | None) -> None:
     """Serve a fake NXCloud Viber and ITNIO WhatsApp API that keeps their contracts.
 
     It checks headers, signatures and timestamps, validates bodies with msgc's schemas,
@@ -87,7 +91,8 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
                        "example secret)", err=True)
     faults = Faults(fail_rate=fail_rate, rate_limit_rate=rate_limit_rate, slow_rate=slow_rate,
                     slow_ms=slow_ms, drop_rate=drop_rate, garbage_rate=garbage_rate,
-                    lose_answer_rate=lose_answer_rate, reject=reject, seed=seed)
+                    lose_answer_rate=lose_answer_rate,
+                    accept_then_fail_rate=accept_then_fail_rate, reject=reject, seed=seed)
     server = FakeServer(credentials, faults, host=host, port=port,
                         record=Path(record) if record else None, keep=False)
 

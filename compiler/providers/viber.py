@@ -32,7 +32,6 @@ from urllib.parse import urlsplit
 from .. import pointer as jp
 from ..schemas import Finding
 from .base import (
-    Disposition,
     EnvelopeField,
     Lowered,
     Provider,
@@ -42,6 +41,7 @@ from .base import (
     as_number,
     media_ptr,
     media_url,
+    outcome,
     present,
     read_answer,
 )
@@ -528,15 +528,15 @@ class NXCloudTransport(Provider):
             return answer
         code = answer.get("code")
         if isinstance(code, bool) or not isinstance(code, (int, str)) or str(code) == "":
-            return SendOutcome(Disposition.UNKNOWN, code=f"HTTP {status}",
-                               message="the answer has no `code`; the message may or may not "
-                                       "have been accepted")
+            return outcome("unreadable", code=f"HTTP {status}",
+                           message="the answer has no `code`; the message may or may not "
+                                   "have been accepted")
         code = str(code).strip()
         if code == "0":
             data = answer.get("data")
             request_id = data.get("requestId") if isinstance(data, Mapping) else None
-            return SendOutcome(Disposition.SENT, message_id=str(request_id) if request_id
-                               else None, code="0", message="Success")
+            return outcome("success", message_id=str(request_id) if request_id else None,
+                           code="0", message="Success")
         return self.code_outcome(code, answer.get("message"))
 
     def verify_request(self, headers: Mapping[str, str], body: bytes,

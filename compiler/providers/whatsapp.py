@@ -37,7 +37,6 @@ from typing import Any, ClassVar
 from .. import pointer as jp
 from ..schemas import Finding
 from .base import (
-    Disposition,
     EnvelopeField,
     Lowered,
     Provider,
@@ -47,6 +46,7 @@ from .base import (
     as_number,
     media_ptr,
     media_url,
+    outcome,
     present,
     read_answer,
 )
@@ -785,15 +785,15 @@ class ITNIOTransport(Provider):
             return answer
         code = answer.get("status")
         if isinstance(code, bool) or not isinstance(code, (int, str)) or str(code) == "":
-            return SendOutcome(Disposition.UNKNOWN, code=f"HTTP {status}",
-                               message="the answer has no `status`; the message may or may "
-                                       "not have been accepted")
+            return outcome("unreadable", code=f"HTTP {status}",
+                           message="the answer has no `status`; the message may or may "
+                                   "not have been accepted")
         code = str(code).strip()
         if code == "0":
             data = answer.get("data")
             message_id = data.get("messageId") if isinstance(data, Mapping) else None
-            return SendOutcome(Disposition.SENT, message_id=str(message_id) if message_id
-                               else None, code="0", message="success")
+            return outcome("success", message_id=str(message_id) if message_id else None,
+                           code="0", message="success")
         return self.code_outcome(code, answer.get("reason"))
 
     def verify_request(self, headers: Mapping[str, str], body: bytes,

@@ -2,21 +2,25 @@
 
 One ``httpx.AsyncClient`` per run, over :mod:`.transport`'s constant-cost pool.
 
-Every attempt is classified (see :class:`~compiler.providers.base.Disposition`):
+Every attempt is classified by one table, :data:`~compiler.providers.base.RETRY_TABLE`,
+whose rule is *retry only when nothing can have been accepted*:
 
 * **retry** - nothing was accepted and trying again may work: the connection could not be
-  opened (refused, DNS, TLS, connect timeout: the request was never written), HTTP 408,
-  429, 502, 503, 504, or a provider code documented as transient. Retried with exponential
-  backoff and full jitter (``Retry-After`` is honoured), re-signed with a fresh timestamp,
-  same body bytes. When the retries run out the row is *failed*.
-* **unknown** - the request was written but no readable answer came back (read timeout,
-  connection dropped, garbage): the provider may have accepted it. Never retried.
+  opened (the request was never written), HTTP 408, 429, 503, or a provider code
+  documented as a passing failure (ITNIO ``-18``). Retried with exponential backoff and
+  full jitter (``Retry-After`` is honoured), re-signed with a fresh timestamp, same body
+  bytes. When the retries run out the row is *failed* (and ``--retry-failed`` may send it
+  again later).
+* **unknown** - the provider may have accepted it: HTTP 502/504 (a gateway may say so after
+  its upstream accepted), another 5xx, a timeout after the request was written, a dropped
+  connection, an unreadable answer. Never retried.
 * **failed** / **sent** - the provider's answer, read by the provider module.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..providers.base import Disposition, Provider, SendOutcome
+from ..providers.base import Disposition, Provider, SendOutcome, outcome
 from .access import Redactor, is_loopback, mask_headers
 from .ratelimit import TokenBucket
 from .transport import make_transport
@@ -60,16 +64,16 @@ class Result:
 def classify_exception(exc: httpx.TransportError, timeout: float) -> SendOutcome:
     """What a transport error says about whether the request reached the provider."""
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-        return SendOutcome(Disposition.RETRY, code="connect",
-                           message=f"could not connect, nothing was sent ({_describe(exc)})")
+        return outcome("connect", code="connect",
+                       message=f"could not connect, nothing was sent ({_describe(exc)})")
     if isinstance(exc, httpx.TimeoutException):
-        return SendOutcome(Disposition.UNKNOWN, code="timeout",
-                           message=f"no answer within {timeout:g} s after the request was "
-                                   "sent; the message may or may not have been accepted")
-    return SendOutcome(Disposition.UNKNOWN, code="connection",
-                       message="the connection failed after the request was sent "
-                               f"({_describe(exc)}); the message may or may not have been "
-                               "accepted")
+        return outcome("timeout", code="timeout",
+                       message=f"no answer within {timeout:g} s after the request was sent; "
+                               "the message may or may not have been accepted")
+    return outcome("connection", code="connection",
+                   message="the connection failed after the request was sent "
+                           f"({_describe(exc)}); the message may or may not have been "
+                           "accepted")
 
 
 def _describe(exc: Exception) -> str:
@@ -148,13 +152,12 @@ class Sender:
                 response = await self._transport.handle_async_request(request)
         except httpx.TransportError as exc:
             return classify_exception(exc, self.timeout)
-        outcome = self.provider.parse_response(response.status_code, response.content)
-        if outcome.disposition is Disposition.RETRY:
+        answer = self.provider.parse_response(response.status_code, response.content)
+        if answer.disposition is Disposition.RETRY:
             wait = retry_after(response.headers)
             if wait is not None:
-                outcome = SendOutcome(outcome.disposition, outcome.message_id, outcome.code,
-                                      outcome.message, outcome.hint, wait)
-        return outcome
+                answer = dataclasses.replace(answer, retry_after=wait)
+        return answer
 
     async def send(self, body: bytes, what: str = "message") -> Result:
         """Send ``body``, retrying while the outcome says a retry is safe."""
@@ -163,20 +166,21 @@ class Sender:
             if self.limiter is not None:
                 await self.limiter.acquire()
             attempts += 1
-            outcome = await self.attempt(body)
-            if outcome.disposition is not Disposition.RETRY:
-                if outcome.disposition is Disposition.UNKNOWN:
-                    self.log(f"{what}: unknown: {outcome.message}")
-                return Result(outcome, attempts)
+            answer = await self.attempt(body)
+            if answer.disposition is not Disposition.RETRY:
+                if answer.disposition is Disposition.UNKNOWN:
+                    self.log(f"{what}: unknown: {answer.message}")
+                return Result(answer, attempts)
             if attempts > self.policy.retries:
-                self.log(f"{what}: giving up after {attempts} attempts: {outcome.message}")
-                return Result(SendOutcome(
-                    Disposition.FAILED, code=outcome.code,
-                    message=f"gave up after {attempts} attempts: {outcome.message}",
-                    hint=outcome.hint or "nothing was accepted; send it again later"),
-                    attempts)
-            wait = self.policy.delay(attempts, outcome.retry_after, self._rng)
-            self.log(f"{what}: {outcome.code}: {outcome.message}; retrying in {wait:.2f} s "
+                self.log(f"{what}: giving up after {attempts} attempts: {answer.message}")
+                # Still the RETRY case's rule: nothing was accepted (--retry-failed reads it).
+                return Result(dataclasses.replace(
+                    answer, disposition=Disposition.FAILED, retry_after=None,
+                    message=f"gave up after {attempts} attempts: {answer.message}",
+                    hint=answer.hint or "nothing was accepted; send it again later "
+                                        "(--resume --retry-failed)"), attempts)
+            wait = self.policy.delay(attempts, answer.retry_after, self._rng)
+            self.log(f"{what}: {answer.code}: {answer.message}; retrying in {wait:.2f} s "
                      f"(attempt {attempts + 1} of {self.policy.retries + 1})")
             await asyncio.sleep(wait)
 

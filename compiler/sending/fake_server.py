@@ -9,17 +9,20 @@ message gets a fresh id in the provider's success envelope.
 
 Faults, each drawn per request from a seeded generator:
 
-=====================  ====================================================  ==========
-flag                   what the client sees                                  accepted?
-=====================  ====================================================  ==========
-``--drop-rate``        the connection closes before any answer               no
-``--fail-rate``        HTTP 502/503/504                                      no
-``--rate-limit-rate``  HTTP 429                                              no
-``--slow-rate/-ms``    the answer comes ``--slow-ms`` later                  as usual
-``--reject``           a documented error code (``[provider:]CODE[=SHARE]``)  no
-``--lose-answer-rate`` the message is accepted, then the connection closes   yes
-``--garbage-rate``     the answer is cut in half (malformed JSON)            as usual
-=====================  ====================================================  ==========
+===========================  ===============================================  ==========
+flag                         what the client sees                             accepted?
+===========================  ===============================================  ==========
+``--drop-rate``              the connection closes before any answer          no
+``--fail-rate``              HTTP 502/503/504                                 no
+``--rate-limit-rate``        HTTP 429                                         no
+``--slow-rate/-ms``          the answer comes ``--slow-ms`` later             as usual
+``--reject``                 a documented error code (``[PROV:]CODE[=SHARE]``)  no
+``--lose-answer-rate``       the message is accepted, then the connection     yes
+                             closes
+``--accept-then-fail-rate``  the message is accepted, then HTTP 502 or 504    yes
+                             (a gateway whose upstream took it)
+``--garbage-rate``           the answer is cut in half (malformed JSON)       as usual
+===========================  ===============================================  ==========
 
 Every request is recorded: in memory (tests read :meth:`FakeServer.accepted_by_phone`)
 and, with ``--record FILE``, as JSON Lines. Secrets are not recorded.
@@ -75,6 +78,8 @@ def parse_reject(text: str) -> Reject:
 
 @dataclass(slots=True)
 class Faults:
+    """The faults to inject, each a share of requests drawn from a seeded generator."""
+
     fail_rate: float = 0.0
     rate_limit_rate: float = 0.0
     slow_rate: float = 0.0
@@ -82,8 +87,16 @@ class Faults:
     drop_rate: float = 0.0
     garbage_rate: float = 0.0
     lose_answer_rate: float = 0.0
+    accept_then_fail_rate: float = 0.0
     reject: list[Reject] = field(default_factory=list)
     seed: int | None = None
+    #: The statuses ``fail_rate`` answers; ``accept_then_fail_rate`` answers those of them
+    #: a gateway can give after its upstream accepted (502, 504), never a 503 (which
+    #: promises nothing was processed).
+    fail_statuses: tuple[int, ...] = (502, 503, 504)
+
+    def gateway_statuses(self) -> tuple[int, ...]:
+        return tuple(s for s in self.fail_statuses if s != 503) or (502, 504)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +347,7 @@ class FakeServer:
             self._note(provider, body, 0, None, None, "drop")
             return None
         if rng.random() < f.fail_rate:
-            status = rng.choice((502, 503, 504))
+            status = rng.choice(f.fail_statuses)
             self._note(provider, body, status, None, None, "5xx")
             return status, b'{"error":"service unavailable"}'
         if rng.random() < f.rate_limit_rate:
@@ -363,13 +376,19 @@ class FakeServer:
                     break
         message_id = uuid.uuid4().hex if code is None else None
         lose = message_id is not None and rng.random() < f.lose_answer_rate
-        garbage = not lose and rng.random() < f.garbage_rate
-        fault = "lose-answer" if lose else "garbage" if garbage else fault
+        gateway = (message_id is not None and not lose and f.accept_then_fail_rate > 0
+                   and rng.random() < f.accept_then_fail_rate)
+        garbage = not lose and not gateway and rng.random() < f.garbage_rate
+        fault = ("lose-answer" if lose else "accept-then-fail" if gateway
+                 else "garbage" if garbage else fault)
         answer = (provider.success_body(message_id) if message_id is not None
                   else provider.error_body(str(code)))
-        self._note(provider, body, 0 if lose else 200, code, message_id, fault)
+        status = rng.choice(f.gateway_statuses()) if gateway else 200
+        self._note(provider, body, 0 if lose else status, code, message_id, fault)
         if lose:
             return None
+        if gateway:
+            return status, b'{"error":"bad gateway"}'
         return 200, answer[: len(answer) // 2] if garbage else answer
 
     def _note(self, provider: Provider, body: bytes, status: int, code: str | None,
