@@ -4,7 +4,8 @@ Keeping imports lazy keeps ``msgc --help`` and ``msgc validate`` fast: httpx, th
 the fake server load only for ``send`` and ``fake-server``.
 
 Exit codes, for every command: 0 success, 1 findings (invalid spec, payload or data),
-2 usage error or unreadable input, 3 internal error (a bug: please report it).
+2 usage error or unreadable input, 3 internal error (a bug: please report it), 130
+interrupted (Ctrl-C), wherever it happens.
 """
 
 from __future__ import annotations
@@ -29,9 +30,18 @@ COMMANDS = {
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 
 
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # Ctrl-C is exit 130, not click's "Aborted!" and exit 1 (which means "findings").
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("msgc: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> Any:
         raise
     except KeyboardInterrupt:
         click.echo("msgc: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
         click.echo(
             f"msgc: internal error: {type(exc).__name__}: {exc}\n"

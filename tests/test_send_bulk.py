@@ -300,3 +300,110 @@ def test_progress_line(fake: Any, tmp_path: Path) -> None:
     write_csv(tmp_path / "r.csv", ["phone", "name"], [[p, "A"] for p in phones(300)])
     run = campaign(tmp_path, server, "--progress", "--rate", "600")
     assert run.code == 0 and "\rsent " in run.stderr and "| ETA " in run.stderr
+
+
+def dry_run(tmp_path: Path, server: Any, recipients: str = "r.csv") -> Any:
+    spec = write_spec(tmp_path, TEXT, "whatsapp")
+    return msgc(["send", str(spec), "-p", "whatsapp", "--recipients", recipients,
+                 "--dry-run", "--base-url", server.base_url], cwd=tmp_path)
+
+
+@pytest.mark.parametrize("dry", [False, True], ids=["send", "dry-run"])
+@pytest.mark.parametrize(("content", "where"), [
+    (b"phone,name\n79000000001,Ann\n79000000002,B\xe9a\n", "r.csv:3: error: not UTF-8 at "
+     "byte 41 (0xe9, byte 14 of the line); save the file as UTF-8 [recipients-encoding]"),
+    ("phone,name\n79000000001,Ann\n".encode("utf-16"), "r.csv:1: error: the file is UTF-16"),
+], ids=["latin-1", "utf-16"])
+def test_a_file_that_is_not_utf8_is_exit_2_and_nothing_is_sent(
+        fake: Any, tmp_path: Path, dry: bool, content: bytes, where: str) -> None:
+    """D5: a located error and exit 2, never `internal error: UnicodeDecodeError`."""
+    server = fake()
+    (tmp_path / "r.csv").write_bytes(content)
+    run = dry_run(tmp_path, server) if dry else campaign(tmp_path, server)
+    assert run.code == 2, run.output
+    assert where in run.stderr and "internal error" not in run.output
+    assert server.stats["requests"] == 0 and list(tmp_path.glob("out.jsonl*")) == []
+
+
+@pytest.mark.parametrize("dry", [False, True], ids=["send", "dry-run"])
+def test_an_unbalanced_quote_stops_the_file_before_anything_is_sent(
+        fake: Any, tmp_path: Path, dry: bool) -> None:
+    """D7: 5 recipients, a quote opened on line 3 never closes: not "1 row ready, 1
+    invalid" but an error at line 3; nothing is sent."""
+    server = fake()
+    (tmp_path / "r.csv").write_text('phone,name\n79000000001,Ann\n79000000002,"Bo\n'
+                                    '79000000003,Cy\n79000000004,Di\n79000000005,Ed\n')
+    run = dry_run(tmp_path, server) if dry else campaign(tmp_path, server)
+    assert run.code == 2, run.output
+    assert "r.csv:3: error: a quote opened on line 3 is never closed" in run.stderr
+    assert "row ready" not in run.stdout and server.stats["requests"] == 0
+
+
+def test_a_csv_error_deep_in_the_file_is_found_before_the_first_message(
+        fake: Any, tmp_path: Path) -> None:
+    """D6: a CSV error at row 300 used to surface mid-campaign (`internal error:
+    ExceptionGroup`, rows left in flight); the whole file is checked first now."""
+    server = fake()
+    rows = [[p, "A"] for p in phones(400)]
+    write_csv(tmp_path / "r.csv", ["phone", "name"], rows)
+    text = (tmp_path / "r.csv").read_text().splitlines(keepends=True)
+    text[301] = '79000000999,"x"y\n'
+    (tmp_path / "r.csv").write_text("".join(text))
+    run = campaign(tmp_path, server, "--concurrency", "16")
+    assert run.code == 2, run.output
+    assert "r.csv:302: error: a quoted field opened on line 302 closes on line 302" \
+        in run.stderr
+    assert server.stats["requests"] == 0 and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_file_that_changes_mid_campaign_stops_it_cleanly(fake: Any, tmp_path: Path,
+                                                           monkeypatch: Any) -> None:
+    """D6: an error found while reading (the file changed under the campaign): the located
+    error, the requests in flight finish and are recorded, exit 2, and --resume refuses
+    the changed file, saying so."""
+    from compiler.sending import recipients
+
+    server = fake(Faults(slow_rate=1.0, slow_ms=30, seed=2))
+    write_csv(tmp_path / "r.csv", ["phone", "name"], [[p, "A"] for p in phones(60)])
+    real = recipients.RecipientsFile._csv_rows
+
+    def breaks_at_row_40(self: Any) -> Any:
+        for rec in real(self):
+            if rec.row == 40:
+                raise self._changed("recipients-csv", "bad CSV (boom)", rec.line)
+            yield rec
+    monkeypatch.setattr(recipients.RecipientsFile, "_csv_rows", breaks_at_row_40)
+    run = campaign(tmp_path, server, "--concurrency", "16")
+    assert run.code == 2, run.output
+    assert "r.csv:41: error: bad CSV (boom): the file changed after it was checked" in run.stderr
+    assert "--resume refuses a changed file" in run.stderr
+    results = read_results(tmp_path / "out.jsonl")
+    sent = sorted(r["row"] for r in results)
+    assert sent and sent == list(range(1, len(sent) + 1)) and len(sent) < 40
+    assert {r["status"] for r in results} == {"sent"}
+    db = sqlite3.connect(tmp_path / "out.jsonl.journal.sqlite3")
+    assert dict(db.execute("SELECT state, count(*) FROM rows GROUP BY state")) == {
+        "sent": len(sent)}  # every request that left finished and was recorded
+    db.close()
+    assert server.accepted == len(sent) and set(server.accepted_by_phone().values()) == {1}
+    monkeypatch.undo()
+    write_csv(tmp_path / "r.csv", ["phone", "name"], [[p, "B"] for p in phones(60)])
+    again = campaign(tmp_path, server, "--resume")
+    assert again.code == 2 and "the recipients file has changed since it started" in again.stderr
+    assert server.stats["requests"] == len(sent)
+
+
+def test_dedupe_counts_only_rows_that_are_sent(fake: Any, tmp_path: Path) -> None:
+    """D8: an invalid row does not make a later valid row with its phone a repeat."""
+    server = fake()
+    spec = write_spec(tmp_path, TEXT, "whatsapp",
+                      variables={"name": {"example": "Ann", "max_length": 5}})
+    write_csv(tmp_path / "r.csv", ["phone", "name"],
+              [["79000000001", "Alexandra"], ["79000000001", "Ann"], ["79000000001", "Bo"]])
+    run = campaign(tmp_path, server, "--dedupe", spec=spec)
+    assert run.code == 1, run.output
+    assert server.accepted_by_phone() == {"79000000001": 1}
+    assert [server.received()[0].payload["text"]["body"]] == ["Hi Ann"]
+    by_row = {r["row"]: r for r in check_accounting(tmp_path, 3)}
+    assert [by_row[i]["status"] for i in (1, 2, 3)] == ["invalid", "sent", "skipped"]
+    assert "row 3: phone 79000000001 is also on row 2: skipped" in run.stderr

@@ -146,3 +146,81 @@ def test_rows_are_streamed(tmp_path: Path) -> None:
     assert 0 < reader.bytes_read < reader.size / 2  # only a buffer's worth was read
     assert sum(1 for _ in rows) == 199_999
     assert reader.bytes_read == reader.size
+
+
+# -- D5: a file that is not UTF-8 is a located error, never a crash ------------------------
+
+@pytest.mark.parametrize(("content", "line"), [
+    (b"phone,name\n79000000001,Ann\n79000000002,B\xe9a\n", 3),   # latin-1 in a row
+    (b"phone,n\xe4me\n79000000001,Ann\n", 1),                    # in the header
+    (b"phone,name\n" + b"79000000001,Ann\n" * 70000 + b"7,\xff\n", 70002),  # past 1 MiB
+])
+def test_not_utf8_is_located_up_front(tmp_path: Path, content: bytes, line: int) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(content)
+    bad = next(i for i, b in enumerate(content) if b >= 0x80)
+    column = bad - content.rfind(b"\n", 0, bad)
+    with pytest.raises(MsgcError) as info:
+        RecipientsFile(path, VARS)
+    [diag] = info.value.diagnostics
+    assert (diag.rule, diag.line) == ("recipients-encoding", line)
+    assert diag.format().startswith(
+        f"{path}:{line}: error: not UTF-8 at byte {bad + 1} (0x{content[bad]:02x}, byte "
+        f"{column} of the line); save the file as UTF-8")
+
+
+@pytest.mark.parametrize("bom", [b"\xff\xfe", b"\xfe\xff"])
+def test_a_utf16_file_is_refused_clearly(tmp_path: Path, bom: bytes) -> None:
+    path = tmp_path / "r.csv"
+    encoding = "utf-16-le" if bom == b"\xff\xfe" else "utf-16-be"
+    path.write_bytes(bom + "phone,name\n79000000001,Ann\n".encode(encoding))
+    with pytest.raises(MsgcError) as info:
+        RecipientsFile(path, VARS)
+    [diag] = info.value.diagnostics
+    assert diag.rule == "recipients-encoding" and diag.line == 1
+    assert "UTF-16" in diag.message and "save the file as UTF-8" in diag.message
+
+
+def test_a_file_cut_in_the_middle_of_a_character(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes('{"phone": "79000000001", "name": "Zo\u00eb"}\n{"name": "\u00e9'
+                     .encode()[:-1])
+    with pytest.raises(MsgcError) as info:
+        RecipientsFile(path, VARS)
+    assert "not UTF-8" in info.value.diagnostics[0].message
+    assert info.value.diagnostics[0].line == 2
+
+
+# -- D7: an unbalanced quote is an error where it opened; no row is silently lost ----------
+
+def test_an_unclosed_quote_is_an_error_at_the_line_where_it_opened(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text('phone,name\n79000000001,Ann\n79000000002,"Bo\n79000000003,Cy\n'
+                    '79000000004,Di\n79000000005,Ed\n', "utf-8")
+    with pytest.raises(MsgcError) as info:
+        RecipientsFile(path, VARS)
+    [diag] = info.value.diagnostics
+    assert (diag.rule, diag.line) == ("recipients-csv", 3)
+    assert "quote opened on line 3 is never closed" in diag.message
+    assert "lines 3-6" in diag.message
+
+
+def test_text_after_a_closing_quote_is_an_error_where_the_quote_opened(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text('phone,name\n79000000001,Ann\n79000000002,"Bo\n79000000003,Cy"x\n'
+                    '79000000004,Di\n', "utf-8")
+    with pytest.raises(MsgcError) as info:
+        RecipientsFile(path, VARS)
+    [diag] = info.value.diagnostics
+    assert (diag.rule, diag.line) == ("recipients-csv", 3)
+    assert "closes on line 4" in diag.message and '""' in (diag.hint or "")
+
+
+def test_rows_counted_match_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text('phone,name\n79000000001,"multi\nline"\n\n79000000002,"a ""b"""\n'
+                    '79000000003,C\n', "utf-8")
+    reader = RecipientsFile(path, VARS)
+    assert reader.rows == 3
+    assert [(r.row, r.line, r.values["name"]) for r in reader] == [
+        (1, 2, "multi\nline"), (2, 5, 'a "b"'), (3, 6, "C")]

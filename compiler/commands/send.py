@@ -23,21 +23,43 @@ from ..spec import Spec, load_spec
 from .common import envelope_flags, envelope_options, parse_vars, variable_options
 
 if TYPE_CHECKING:  # the sender stack loads only when a message is sent
+    from ..sending.access import Redactor
     from ..sending.bulk import Summary
     from ..sending.client import RetryPolicy
+
+EXIT_INTERRUPTED = 130
+
+
+class _Output:
+    """Every line ``msgc send`` prints goes through here, and so through the one
+    redactor (set as soon as the credentials are known)."""
+
+    redact: Redactor | None = None
+
+    @classmethod
+    def text(cls, text: str) -> str:
+        return cls.redact(text) if cls.redact is not None else text
+
+    @classmethod
+    def diagnostics(cls, diags: list[Diagnostic]) -> None:
+        redact = cls.redact
+        echo_diagnostics([redact.diagnostic(d) for d in diags] if redact else diags)
+
+
+def _exit_code(diags: list[Diagnostic]) -> int:
+    from ..sending.access import USAGE_RULES
+
+    return EXIT_USAGE if all(d.rule in USAGE_RULES for d in diags) else EXIT_FINDINGS
 
 
 @contextmanager
 def _reporting() -> Iterator[None]:
     """Print an :class:`MsgcError`; exit 2 for usage problems, 1 for findings."""
-    from ..sending.access import USAGE_RULES
-
     try:
         yield
     except MsgcError as exc:
-        echo_diagnostics(exc.diagnostics)
-        usage = all(d.rule in USAGE_RULES for d in exc.diagnostics)
-        sys.exit(EXIT_USAGE if usage else EXIT_FINDINGS)
+        _Output.diagnostics(exc.diagnostics)
+        sys.exit(_exit_code(exc.diagnostics))
 
 
 def _usage(message: str, hint: str | None = None) -> MsgcError:
@@ -60,6 +82,11 @@ def _usage(message: str, hint: str | None = None) -> MsgcError:
 @click.option("--resume", is_flag=True, help="Continue a stopped campaign from its journal.")
 @click.option("--resend-unknown", is_flag=True,
               help="With --resume: send again the rows whose fate is unknown (may duplicate).")
+@click.option("--retry-failed", is_flag=True,
+              help="With --resume: send again the rows that failed because their retries ran "
+                   "out on answers that prove nothing was accepted (refused connections, 408, "
+                   "429, 503, ITNIO -18), e.g. after an outage. Never touches sent or unknown "
+                   "rows.")
 @click.option("--concurrency", "-c", type=click.IntRange(1, 512), default=16, show_default=True,
               help="Requests in flight at once.")
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True),
@@ -67,7 +94,8 @@ def _usage(message: str, hint: str | None = None) -> MsgcError:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True, help="Seconds to wait for an answer.")
 @click.option("--retries", type=click.IntRange(0, 20), default=4, show_default=True,
-              help="Retries of a safely retryable attempt (429, 502-504, refused connection).")
+              help="Retries of an attempt that nothing can have been accepted by (refused "
+                   "connection, 408, 429, 503, ITNIO -18).")
 @click.option("--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True,
               help="Ceiling of the first retry wait, in seconds (doubles each time, jittered).")
 @click.option("--dedupe", is_flag=True, help="Skip rows whose phone appeared on an earlier row.")
@@ -83,18 +111,24 @@ def _usage(message: str, hint: str | None = None) -> MsgcError:
 def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[str, ...],
             vars_file: str | None, to: str | None, appkey: str | None, app_id: str | None,
             business_phone: str | None, recipients: str | None, fmt: str | None,
-            results: str | None, resume: bool, resend_unknown: bool, concurrency: int,
+            results: str | None, resume: bool, resend_unknown: bool, retry_failed: bool,
+            concurrency: int,
             rate: float | None, timeout: float, retries: int, backoff: float, dedupe: bool,
             ignore_extra_columns: bool, base_url: str | None, dry_run: bool,
             progress: bool | None, verbose: bool) -> None:
     """Send SPEC through PROVIDER to one recipient (--to) or a campaign (--recipients).
 
     One recipient prints the provider's message id (exit 0) or the located error (exit 1).
-    A campaign streams the recipients file, renders and checks each row (a bad row is
-    reported and never sent), sends with --concurrency and --rate, and writes one JSON line
-    per row to --results. Its journal (next to the results file) makes --resume send every
-    remaining row exactly once; rows whose fate is unknown (sent, no answer) are listed and
-    only sent again with --resend-unknown.
+    A campaign checks the whole recipients file first, then streams it, renders and checks
+    each row (a bad row is reported and never sent), sends with --concurrency and --rate,
+    and writes one JSON line per row to --results. Its journal (next to the results file)
+    makes --resume send every remaining row exactly once; rows whose fate is unknown (sent,
+    no answer) are listed and only sent again with --resend-unknown. One process per
+    campaign: a second one is refused while the first runs.
+
+    Exit codes: 0 every row sent; 1 a row failed, was invalid or is unknown, or a
+    spec/data error; 2 usage error, unreadable input, a campaign that is locked, damaged or
+    whose journal lost writes, a disk error; 130 stopped (Ctrl-C, SIGTERM).
 
     Credentials come from NXCLOUD_ACCESS_KEY / NXCLOUD_ACCESS_SECRET (Viber) or
     ITNIO_API_KEY / ITNIO_API_SECRET (WhatsApp), else from [credentials] in msgc.toml.
@@ -111,7 +145,8 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             raise _usage("give exactly one of --to PHONE and --recipients FILE")
         if recipients is None:
             for flag, given in (("--results", results), ("--resume", resume),
-                                ("--resend-unknown", resend_unknown), ("--dedupe", dedupe),
+                                ("--resend-unknown", resend_unknown),
+                                ("--retry-failed", retry_failed), ("--dedupe", dedupe),
                                 ("--format", fmt), ("--rate", rate)):
                 if given:
                     raise _usage(f"{flag} applies to campaigns (--recipients FILE)")
@@ -119,17 +154,23 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             raise _usage("a campaign needs --results FILE",
                          "the results file lists every row's outcome; the journal lives next "
                          "to it")
-        if resend_unknown and not resume:
-            raise _usage("--resend-unknown needs --resume")
+        for flag, given in (("--resend-unknown", resend_unknown),
+                            ("--retry-failed", retry_failed)):
+            if given and not resume:
+                raise _usage(f"{flag} needs --resume")
 
-        from ..sending.access import resolve_base_url, resolve_credentials
+        from ..sending.access import Redactor, resolve_base_url, resolve_credentials
         from ..sending.client import RetryPolicy
 
+        known = [n for p in providers.registry().values() for n in p.credential_names]
+        _Output.redact = Redactor(os.environ.get(n, "") for n in known)
         config = load_config()
         spec = load_spec(spec_path)
         chosen_locale = locale or (config.locale if config.locale in spec.locales else None)
         plan = Plan(spec, provider, chosen_locale)
         environ = dict(os.environ)
+        _Output.redact = Redactor([*_Output.redact.secrets, *(
+            config.credentials.get(n, "") for n in known)])
         credentials = resolve_credentials(plan.provider, environ, config.credentials,
                                           file=str(config.path) if config.path else "environment")
         url = resolve_base_url(plan.provider, base_url, environ)
@@ -148,7 +189,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
                                placeholders=False, file=spec.file)
             values = plan.values(parse_vars(var_pairs, vars_file))
             rendered = plan.render(values, envelope)
-            echo_diagnostics(rendered.warnings)
+            _Output.diagnostics(list(rendered.warnings))
             _send_one(plan, credentials, url, rendered.body, timeout, policy, dry_run,
                       verbose, spec.file)
             return
@@ -161,8 +202,8 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         _check_shared(shared, list(spec.variables))
         _campaign(spec, Path(spec_path), provider, chosen_locale, Path(recipients), fmt,
                   results, envelope, credentials, url, shared, resume, resend_unknown,
-                  concurrency, rate, timeout, policy, dedupe, ignore_extra_columns, dry_run,
-                  progress, verbose)
+                  retry_failed, concurrency, rate, timeout, policy, dedupe,
+                  ignore_extra_columns, dry_run, progress, verbose)
 
 
 def _check_shared(shared: dict[str, Any], variables: list[str]) -> None:
@@ -177,7 +218,11 @@ def _check_shared(shared: dict[str, Any], variables: list[str]) -> None:
 
 
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    click.echo(_Output.text(text), err=True)
+
+
+def _out(text: str) -> None:
+    click.echo(_Output.text(text))
 
 
 def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, timeout: float,
@@ -191,15 +236,21 @@ def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, ti
     endpoint = url + provider.endpoint_path
     if dry_run:
         headers = provider.sign(body, credentials, time.time())
-        click.echo(redact(describe_request(provider, endpoint, headers, body)))
+        _out(redact(describe_request(provider, endpoint, headers, body)))
         return
     log = (lambda text: _err(f"msgc: {text}")) if verbose else None
     if verbose:
         _err(f"msgc: POST {endpoint} ({len(body)} bytes)")
-    result = send_one(provider, credentials, url, body, timeout=timeout, policy=policy, log=log)
+    try:
+        result = send_one(provider, credentials, url, body, timeout=timeout, policy=policy,
+                          log=log)
+    except KeyboardInterrupt:
+        _err("msgc: interrupted while the message was being sent: it may or may not have "
+             "been accepted; check the provider's delivery reports before sending it again")
+        sys.exit(EXIT_INTERRUPTED)
     outcome = result.outcome
     if outcome.disposition is Disposition.SENT:
-        click.echo(outcome.message_id or "(accepted; the provider returned no message id)")
+        _out(outcome.message_id or "(accepted; the provider returned no message id)")
         sys.exit(EXIT_OK)
     if outcome.disposition is Disposition.UNKNOWN:
         what = "may or may not have been accepted"
@@ -210,7 +261,7 @@ def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, ti
     hint = outcome.hint
     if outcome.disposition is Disposition.UNKNOWN:
         hint = "check the provider's delivery reports before sending it again"
-    echo_diagnostics([Diagnostic(
+    _Output.diagnostics([Diagnostic(
         f"{provider.name}-send-{'failed' if outcome.disposition is Disposition.FAILED else 'unknown'}",
         redact(f"the message {what}: [{outcome.code}] {outcome.message}"), file=file,
         provider=provider.name, hint=hint)])
@@ -220,7 +271,8 @@ def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, ti
 def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, recipients: Path,
               fmt: str | None, results: str | None, envelope: dict[str, str],
               credentials: dict[str, str], url: str, shared: dict[str, Any], resume: bool,
-              resend_unknown: bool, concurrency: int, rate: float | None, timeout: float,
+              resend_unknown: bool, retry_failed: bool, concurrency: int, rate: float | None,
+              timeout: float,
               policy: RetryPolicy, dedupe: bool, ignore_extra: bool, dry_run: bool,
               progress: bool | None, verbose: bool) -> None:
     from ..sending.bulk import Campaign, Runner
@@ -229,7 +281,8 @@ def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, re
         spec=spec, spec_path=spec_path, provider=provider, locale=locale,
         recipients=recipients, results=Path(results or "-"), envelope=envelope,
         credentials=credentials, base_url=url, shared=shared, fmt=fmt, resume=resume,
-        resend_unknown=resend_unknown, concurrency=concurrency, rate=rate, timeout=timeout,
+        resend_unknown=resend_unknown, retry_failed=retry_failed, concurrency=concurrency,
+        rate=rate, timeout=timeout,
         policy=policy, dedupe=dedupe, ignore_extra=ignore_extra, verbose=verbose,
         progress=progress if progress is not None else sys.stderr.isatty())
     runner = Runner(campaign, _err)
@@ -238,14 +291,19 @@ def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, re
         valid, invalid, first = runner.dry_run(
             lambda body: p.sign(body, credentials, time.time()), url + p.endpoint_path)
         if first is not None:
-            click.echo(first)
-            click.echo("")
-        click.echo(f"dry run: {valid} row{'s' * (valid != 1)} ready, {invalid} invalid; "
-                   "nothing was sent")
+            _out(first)
+            _out("")
+        _out(f"dry run: {valid} row{'s' * (valid != 1)} ready, {invalid} invalid; "
+             "nothing was sent")
         sys.exit(EXIT_FINDINGS if invalid else EXIT_OK)
     summary = runner.run()
+    if summary.error is not None:
+        _Output.diagnostics(summary.error.diagnostics)
     _print_summary(summary)
     sys.exit(summary.exit_code)
+
+
+SHOWN_ABANDONED = 20
 
 
 def _print_summary(summary: Summary) -> None:
@@ -257,6 +315,15 @@ def _print_summary(summary: Summary) -> None:
     if summary.settled:
         _err(f"msgc: {summary.settled} row{'s' * (summary.settled != 1)} were in flight when "
              "the previous run stopped: their fate is unknown")
+    if summary.abandoned:
+        count = len(summary.abandoned)
+        _err(f"msgc: aborted: {count} row{'s' * (count != 1)} were being sent and are now "
+             "`unknown`:")
+        for rec in summary.abandoned[:SHOWN_ABANDONED]:
+            _err(f"  row {rec['row']} ({rec['phone']})")
+    if summary.withdrawn:
+        _err(f"msgc: {summary.withdrawn} row{'s' * (summary.withdrawn != 1)} stopped between "
+             "retries (nothing was accepted): --resume sends them")
     if summary.unknown_count:
         _err(f"msgc: {summary.unknown_count} row{'s' * (summary.unknown_count != 1)} may or "
              "may not have been delivered (no answer was received):")
@@ -270,8 +337,10 @@ def _print_summary(summary: Summary) -> None:
     if summary.duplicates:
         _err(f"msgc: {summary.duplicates} row{'s' * (summary.duplicates != 1)} repeat a phone "
              "number of an earlier row")
-    if summary.stopped:
-        _err("msgc: stopped; continue with the same command and --resume")
-    rows = f"the first {summary.rows} rows" if summary.stopped else f"{summary.rows} rows"
-    click.echo(f"{shown} of {rows}; this run: {this_run} messages in "
-               f"{summary.seconds:.1f} s ({rate:.0f}/s); results in {summary.results}")
+    if summary.stopped or summary.error is not None:
+        _err("msgc: stopped; continue with the same command and --resume" if summary.error
+             is None else "msgc: stopped by the error above")
+    halted = summary.stopped or summary.error is not None
+    rows = f"the first {summary.rows} rows" if halted else f"{summary.rows} rows"
+    _out(f"{shown} of {rows}; this run: {this_run} messages in "
+         f"{summary.seconds:.1f} s ({rate:.0f}/s); results in {summary.results}")

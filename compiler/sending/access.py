@@ -12,17 +12,22 @@ headers (``sign``, ``accessKey``, ``Sign``, ``Api-Key``) in requests shown to pe
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..diagnostics import Diagnostic, MsgcError
 from ..providers.base import Provider
 
 MASK = "***"
-#: Rules whose diagnostics are usage errors (exit 2) rather than findings (exit 1).
+#: Rules whose diagnostics are usage errors, unreadable input or a campaign that must not
+#: go on (exit 2) rather than findings (exit 1).
 USAGE_RULES = frozenset({"credentials-missing", "base-url", "io-error", "config", "encoding",
-                         "journal-conflict", "envelope-missing", "usage"})
+                         "journal-conflict", "journal-damaged", "journal-behind",
+                         "results-damaged", "campaign-locked", "recipients-encoding",
+                         "recipients-csv", "envelope-missing", "usage"})
 
 
 def resolve_credentials(provider: Provider, environ: Mapping[str, str],
@@ -77,7 +82,12 @@ def is_loopback(url: str) -> bool:
 
 
 class Redactor:
-    """Replaces every secret value in a text with ``***``."""
+    """Replaces every secret value in a text with ``***``.
+
+    The one redaction function: every writer of sending - the journal, the results file,
+    stderr and stdout of ``msgc send`` (diagnostics, summary, ``-v`` logs, ``--dry-run``)
+    and the fake server's record - passes its text through an instance of it.
+    """
 
     def __init__(self, secrets: Iterable[str]) -> None:
         # Longest first, so a secret that contains another is masked whole.
@@ -88,6 +98,21 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
+
+    def data(self, value: Any) -> Any:
+        """``value`` (JSON-like data) with every string redacted."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, dict):
+            return {self(str(k)): self.data(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.data(v) for v in value]
+        return value
+
+    def diagnostic(self, diag: Diagnostic) -> Diagnostic:
+        return dataclasses.replace(diag, message=self(diag.message),
+                                   hint=diag.hint and self(diag.hint),
+                                   file=diag.file and self(diag.file))
 
 
 def mask_headers(provider: Provider, headers: Mapping[str, str]) -> dict[str, str]:

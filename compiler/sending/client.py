@@ -20,6 +20,7 @@ whose rule is *retry only when nothing can have been accepted*:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import random
 import time
@@ -55,10 +56,20 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """The final outcome of sending one message, and how many requests it took."""
+    """The final outcome of sending one message, and how many requests it took. Its
+    disposition is RETRY only when the run stopped before a retry: nothing was accepted,
+    and the message can be sent later as if it never left."""
 
     outcome: SendOutcome
     attempts: int
+
+
+@dataclass(slots=True)
+class Flight:
+    """Whether a request for one message is on its way right now: what an abort must
+    report as unknown (between attempts, nothing can have been accepted)."""
+
+    attempting: bool = False
 
 
 def classify_exception(exc: httpx.TransportError, timeout: float) -> SendOutcome:
@@ -159,14 +170,20 @@ class Sender:
                 answer = dataclasses.replace(answer, retry_after=wait)
         return answer
 
-    async def send(self, body: bytes, what: str = "message") -> Result:
-        """Send ``body``, retrying while the outcome says a retry is safe."""
+    async def send(self, body: bytes, what: str = "message", *, flight: Flight | None = None,
+                   stop: asyncio.Event | None = None) -> Result:
+        """Send ``body``, retrying while the outcome says a retry is safe. ``flight`` tracks
+        whether a request is out; once ``stop`` is set no retry starts (the result then
+        keeps the RETRY disposition: nothing was accepted)."""
         attempts = 0
+        flight = flight or Flight()
         while True:
             if self.limiter is not None:
                 await self.limiter.acquire()
             attempts += 1
+            flight.attempting = True
             answer = await self.attempt(body)
+            flight.attempting = False
             if answer.disposition is not Disposition.RETRY:
                 if answer.disposition is Disposition.UNKNOWN:
                     self.log(f"{what}: unknown: {answer.message}")
@@ -180,9 +197,17 @@ class Sender:
                     hint=answer.hint or "nothing was accepted; send it again later "
                                         "(--resume --retry-failed)"), attempts)
             wait = self.policy.delay(attempts, answer.retry_after, self._rng)
+            if stop is not None and stop.is_set():
+                return Result(answer, attempts)
             self.log(f"{what}: {answer.code}: {answer.message}; retrying in {wait:.2f} s "
                      f"(attempt {attempts + 1} of {self.policy.retries + 1})")
-            await asyncio.sleep(wait)
+            if stop is None:
+                await asyncio.sleep(wait)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+            if stop.is_set():
+                return Result(answer, attempts)
 
 
 def describe_request(provider: Provider, url: str, headers: Mapping[str, str], body: bytes

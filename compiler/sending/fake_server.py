@@ -25,7 +25,9 @@ flag                         what the client sees                             ac
 ===========================  ===============================================  ==========
 
 Every request is recorded: in memory (tests read :meth:`FakeServer.accepted_by_phone`)
-and, with ``--record FILE``, as JSON Lines. Secrets are not recorded.
+and, with ``--record FILE``, as JSON Lines. Secrets are not recorded: headers are not
+kept, and the record passes through the same redactor as every writer of ``msgc send``
+(a credential the server knows is written ``***`` wherever it appears).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from typing import IO, Any
 
 from .. import providers
 from ..providers.base import Provider
+from .access import Redactor
 
 MAX_BODY = 1 << 20
 _JSON = "application/json;charset=UTF-8"
@@ -130,6 +133,7 @@ class FakeServer:
                  ssl_context: ssl.SSLContext | None = None) -> None:
         self.credentials = dict(DOCUMENTED_CREDENTIALS)
         self.credentials.update(credentials or {})
+        self.redact = Redactor(self.credentials.values())
         self.faults = faults or Faults()
         self.host = host
         self.port = port
@@ -415,4 +419,5 @@ class FakeServer:
             if self.keep:
                 self._received.append(item)
         if self._record is not None:
-            self._record.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
+            line = json.dumps(self.redact.data(asdict(item)), ensure_ascii=False)
+            self._record.write(line + "\n")

@@ -6,10 +6,18 @@ LF or CRLF line ends. JSON Lines: one object per line with the same keys, values
 JSON types. Blank lines (and CSV rows whose fields are all empty) are skipped and take no
 row number; row numbers count the data rows from 1.
 
+The whole file is checked when it is opened, before anything is sent: its bytes must be
+UTF-8 (the first bad byte is located by line and offset; a UTF-16 file is refused with a
+clear message), and a CSV file must parse strictly - a quote that never closes, or text
+after a closing quote, is an error at the line where the quote opened instead of rows
+silently swallowed into one field. That pass also counts the rows (:attr:`rows`) and takes
+the file's SHA-256 (:attr:`sha256`, which binds a campaign journal to the file).
+
 A problem with the whole file (no ``phone`` column, an unknown column, a duplicate
-column, undecodable bytes) is an error before anything is sent. A problem with one row (a
-ragged row, a bad phone number, bad JSON) is reported with its row and line number and
-only that row is skipped. Unknown columns are refused (typo protection, with a "did you
+column, bad bytes, broken quoting) is an error before anything is sent. A problem with one
+row (a ragged row, a bad phone number, bad JSON) is reported with its row and line number
+and only that row is skipped. Should the file change while it is read (after the check),
+the error that follows says so. Unknown columns are refused (typo protection, with a "did you
 mean"), or dropped with ``ignore_extra=True``. An empty CSV cell counts as "no value", so a
 variable's default applies.
 
@@ -94,29 +102,55 @@ def detect_format(path: Path, fmt: str | None) -> str:
     return "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv"
 
 
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _not_utf8(path: Path, line: int, offset: int, column: int, byte: bytes) -> MsgcError:
+    shown = f"0x{byte[0]:02x}" if byte else "end of file"
+    return MsgcError([Diagnostic(
+        "recipients-encoding", f"not UTF-8 at byte {offset + 1} ({shown}, byte {column} of "
+        "the line); save the file as UTF-8", file=str(path), line=line)])
+
+
 def fingerprint(path: Path) -> str:
-    """SHA-256 of the file, checking on the way that it is UTF-8 (located error if not)."""
+    """SHA-256 of the file, checking on the way that it is UTF-8: the first bad byte is a
+    located error (line, byte offset in the file and in its line); UTF-16 is refused."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
+    offset = 0          # of the chunk in the file
+    line = 1            # at the start of the chunk
+    line_start = 0      # offset of the current line's first byte
     try:
         with path.open("rb") as fh:
             while chunk := fh.read(_CHUNK):
+                if offset == 0 and chunk.startswith(_UTF16_BOMS):
+                    raise MsgcError([Diagnostic(
+                        "recipients-encoding", "the file is UTF-16 (it starts with a UTF-16 "
+                        "byte order mark); save the file as UTF-8", file=str(path), line=1,
+                        hint="in a spreadsheet: Save As / CSV UTF-8")])
                 digest.update(chunk)
+                pending = len(decoder.getstate()[0])
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    line += chunk[: exc.start].count(b"\n")
-                    raise MsgcError([Diagnostic(
-                        "recipients-encoding", "the recipients file is not valid UTF-8 "
-                        f"(byte {exc.object[exc.start:exc.start + 1]!r})", file=str(path),
-                        line=line, hint="save it as UTF-8")]) from None
-                line += chunk.count(b"\n")
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise MsgcError([Diagnostic("recipients-encoding",
-                                    "the recipients file ends in the middle of a character",
-                                    file=str(path), line=line)]) from None
+                    at = offset - pending + exc.start
+                    before = chunk[: max(0, at - offset)]
+                    newlines = before.count(b"\n")
+                    if newlines:
+                        line_start = offset + before.rfind(b"\n") + 1
+                    raise _not_utf8(path, line + newlines, at, at - line_start + 1,
+                                    exc.object[exc.start:exc.start + 1]) from None
+                newlines = chunk.count(b"\n")
+                if newlines:
+                    line += newlines
+                    line_start = offset + chunk.rfind(b"\n") + 1
+                offset += len(chunk)
+            tail = decoder.getstate()[0]
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                at = offset - len(tail)
+                raise _not_utf8(path, line, at, at - line_start + 1, tail[:1]) from None
     except OSError as exc:
         raise MsgcError([Diagnostic("io-error", f"cannot read the recipients file: "
                                     f"{exc.strerror}", file=str(path))]) from None
@@ -141,7 +175,11 @@ class RecipientsFile:
         except OSError as exc:
             raise MsgcError([Diagnostic("io-error", f"cannot read the recipients file: "
                                         f"{exc.strerror}", file=self.name)]) from None
+        #: SHA-256 of the content (the file is UTF-8: checked here, located if not).
+        self.sha256 = fingerprint(self.path)
         self._check_head()
+        #: How many data rows the file holds (blank lines are not rows).
+        self.rows = self._count_rows()
 
     @property
     def bytes_read(self) -> int:
@@ -197,6 +235,48 @@ class RecipientsFile:
                 self._check_columns(list(first.values), first.line)
             return
 
+    def _count_rows(self) -> int:
+        """Count the data rows; for CSV, parse strictly: broken quoting stops here."""
+        rows = 0
+        with self._open_text() as text:
+            if self.fmt != "csv":
+                return sum(1 for line in text if line.strip())
+            reader = csv.reader(text, strict=True)
+            start = 1
+            try:
+                for fields in reader:
+                    if any(f.strip() for f in fields):
+                        rows += 1
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                raise self._quoting_error(start, reader.line_num, str(exc)) from None
+        return rows - 1  # the header
+
+    def _quoting_error(self, start: int, end: int, what: str) -> MsgcError:
+        """The located error for the CSV record starting on line ``start`` that the
+        reader gave up on at line ``end``: where its faulty quote opened."""
+        found = _find_bad_quote(self._lines_from(start), start)
+        if found is None:
+            return self._error("recipients-csv", f"bad CSV: {what}", start)
+        opened, closed = found
+        if closed is None:
+            span = f"lines {opened}-{end}" if end > opened else f"line {opened}"
+            return self._error(
+                "recipients-csv", f"a quote opened on line {opened} is never closed: it "
+                f"swallows every later line into one field ({span})", opened,
+                "close the quote; a quote inside a quoted field is written twice (\"\")")
+        return self._error(
+            "recipients-csv", f"a quoted field opened on line {opened} closes on line "
+            f"{closed} and text follows the closing quote", opened,
+            "a quote inside a quoted field is written twice (\"\"); a field with a quote "
+            "in it is quoted whole")
+
+    def _lines_from(self, start: int) -> Iterator[str]:
+        with self.path.open("r", encoding="utf-8-sig", newline="") as text:
+            for number, line in enumerate(text, 1):
+                if number >= start:
+                    yield line
+
     def _open_text(self) -> io.TextIOWrapper:
         try:
             raw = self.path.open("rb", buffering=0)
@@ -210,18 +290,30 @@ class RecipientsFile:
     # -- row by row ----------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Recipient]:
-        if self.fmt == "csv":
-            yield from self._csv_rows()
-        else:
-            for record in self._json_records():
-                yield self._json_row(record)
+        try:
+            if self.fmt == "csv":
+                yield from self._csv_rows()
+            else:
+                for record in self._json_records():
+                    yield self._json_row(record)
+        except UnicodeDecodeError:
+            raise self._changed("recipients-encoding", "bytes that are not UTF-8",
+                                None) from None
+
+    def _changed(self, rule: str, what: str, line: int | None) -> MsgcError:
+        """The error for a problem the up-front check did not see: the file changed."""
+        return self._error(rule, f"{what}: the file changed after it was checked, while "
+                           "the campaign was reading it", line,
+                           "a recipients file must not change during its campaign; --resume "
+                           "refuses a changed file. Restore the file as it was to resume, or "
+                           "send the remaining rows as a new campaign (another --results)")
 
     def _csv_rows(self) -> Iterator[Recipient]:
         columns = self.columns
         width = len(columns)
         phone_at = columns.index(PHONE)
         with self._open_text() as text:
-            reader = csv.reader(text)
+            reader = csv.reader(text, strict=True)
             try:
                 next(reader, None)
                 row = 0
@@ -242,8 +334,8 @@ class RecipientsFile:
                     locale = fields[columns.index(LOCALE)].strip() if LOCALE in columns else ""
                     yield self._recipient(row, start, raw_phone, values, locale or None)
             except csv.Error as exc:
-                raise self._error("recipients-csv", f"bad CSV: {exc}",
-                                  line=reader.line_num) from None
+                raise self._changed("recipients-csv", f"bad CSV ({exc})",
+                                    line) from None
 
     def _recipient(self, row: int, line: int, raw_phone: Any, values: dict[str, Any],
                    locale: str | None) -> Recipient:
@@ -295,3 +387,32 @@ class RecipientsFile:
         values = {k: v for k, v in data.items() if k in self.variables}
         return self._recipient(record.row, record.line, data.get(PHONE), values,
                                locale or None)
+
+
+def _find_bad_quote(lines: Iterator[str], start: int) -> tuple[int, int | None] | None:
+    """Scan one CSV record from its first line: ``(opened, None)`` for a quote that never
+    closes, ``(opened, closed)`` for text after the closing quote, ``None`` if neither."""
+    line, quoted, field_start, after_close = start, False, True, False
+    opened = closed = 0
+    for text in lines:
+        i = 0
+        while i < len(text):
+            c = text[i]
+            if quoted:
+                if c == '"':
+                    if text[i + 1:i + 2] == '"':
+                        i += 1
+                    else:
+                        quoted, after_close, closed = False, True, line
+            elif after_close and c not in ",\r\n":
+                return opened, closed
+            elif c == '"' and field_start:
+                quoted, opened = True, line
+            else:
+                after_close = False
+                if c in "\r\n" and not quoted:
+                    return None  # the record ended cleanly
+            field_start = not quoted and c == ","
+            i += 1
+        line += 1
+    return (opened, None) if quoted else None

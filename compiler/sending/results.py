@@ -2,9 +2,14 @@
 
 Each line is ``{"row", "phone", "status", "message_id", "code", "error", "attempts"}`` with
 status ``sent``, ``failed``, ``invalid``, ``unknown`` or ``skipped``. Lines are appended in
-the order rows finish (not row order) and flushed to disk in batches. The journal is the
-source of truth: on ``--resume`` the file is rebuilt from it (atomically), so a line lost
-or half-written by a crash comes back and no row ever has two lines.
+the order rows finish (not row order) and flushed to disk in batches.
+
+A line is written only after the journal committed its row, so the file never knows more
+than an intact journal. On ``--resume`` the file is first read back as *evidence*
+(:func:`evidence`): if it records answered rows that the journal lacks, the journal lost
+writes and the resume is refused, the file untouched. Otherwise it is rebuilt from the
+journal (atomically), so a line lost or half-written by a crash comes back and no row ever
+has two lines. Every text written passes through the campaign's redactor.
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ..diagnostics import Diagnostic, MsgcError
 
 
-def _dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+def _dumps(record: dict[str, Any], redact: Callable[[str], str]) -> str:
+    clean = {k: redact(v) if isinstance(v, str) else v for k, v in record.items()}
+    return json.dumps(clean, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _io_error(path: Path, exc: OSError) -> MsgcError:
+    return MsgcError([Diagnostic("io-error", f"cannot write the results file: {exc.strerror}",
+                                 file=str(path))])
 
 
 class ResultsFile:
@@ -42,9 +53,10 @@ class ResultsFile:
 
     def write(self, record: dict[str, Any]) -> None:
         assert self._fh is not None, "open() first"
-        if record.get("error"):
-            record = {**record, "error": self._redact(str(record["error"]))}
-        self._fh.write(_dumps(record))
+        try:
+            self._fh.write(_dumps(record, self._redact))
+        except OSError as exc:
+            raise _io_error(self.path, exc) from None
         self._dirty = True
 
     def sync(self, *, force: bool = False) -> None:
@@ -54,16 +66,26 @@ class ResultsFile:
         now = time.monotonic()
         if not force and now - self._last_sync < 1.0:
             return
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError as exc:
+            raise _io_error(self.path, exc) from None
         self._dirty = False
         self._last_sync = now
 
     def close(self) -> None:
         if self._fh is not None:
-            self.sync(force=True)
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                self._fh = fh
+                self.sync(force=True)
+            finally:
+                self._fh = None
+                try:
+                    fh.close()
+                except OSError as exc:
+                    raise _io_error(self.path, exc) from None
 
 
 def rebuild(path: Path, records: Iterable[dict[str, Any]], redact: Callable[[str], str]
@@ -74,14 +96,43 @@ def rebuild(path: Path, records: Iterable[dict[str, Any]], redact: Callable[[str
     try:
         with tmp.open("w", encoding="utf-8") as fh:
             for record in records:
-                if record.get("error"):
-                    record = {**record, "error": redact(str(record["error"]))}
-                fh.write(_dumps(record))
+                fh.write(_dumps(record, redact))
                 count += 1
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError as exc:
-        raise MsgcError([Diagnostic("io-error", f"cannot write the results file: "
-                                    f"{exc.strerror}", file=str(path))]) from None
+        raise _io_error(path, exc) from None
     return count
+
+
+#: Statuses that prove a request left for the row.
+ANSWERED = frozenset({"sent", "failed", "unknown"})
+
+
+def evidence(path: Path) -> Iterator[tuple[int, str]]:
+    """``(row, status)`` of every line of a results file. The last line may be torn by a
+    crash (it is skipped); any other line that is not a result record is an error."""
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise MsgcError([Diagnostic("io-error", f"cannot read the results file: "
+                                    f"{exc.strerror}", file=str(path))]) from None
+    with fh:
+        for number, line in enumerate(fh, 1):
+            try:
+                data = json.loads(line)
+                row, status = data["row"], data["status"]
+                if not isinstance(row, int) or not isinstance(status, str):
+                    raise ValueError
+            except (ValueError, KeyError, TypeError):
+                if not line.endswith(b"\n") or not line.strip():
+                    continue  # a line torn by a crash, or a blank one
+                raise MsgcError([Diagnostic(
+                    "results-damaged", "this line is not a result record; the file cannot "
+                    "be checked against the journal, so nothing was sent or changed",
+                    file=str(path), line=number,
+                    hint="restore the results file, or fix the line by hand")]) from None
+            yield row, status
