@@ -344,13 +344,15 @@ def blocked_on_fifo(tmp_path: Path, extra: list[str]) -> subprocess.Popen[str]:
     return proc
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["int", "term"])
 @pytest.mark.parametrize("extra", [["--results", "out.jsonl"], ["--dry-run"]],
                          ids=["start-up", "dry-run"])
-def test_ctrl_c_while_starting_is_exit_130(tmp_path: Path, extra: list[str]) -> None:
+def test_ctrl_c_while_starting_is_exit_130(tmp_path: Path, extra: list[str], sig: int
+                                           ) -> None:
     proc = blocked_on_fifo(tmp_path, extra)
     try:
         time.sleep(0.2)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=20)
     finally:
         os.close(proc.writer)  # type: ignore[attr-defined]

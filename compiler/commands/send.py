@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -52,14 +54,25 @@ def _exit_code(diags: list[Diagnostic]) -> int:
     return EXIT_USAGE if all(d.rule in USAGE_RULES for d in diags) else EXIT_FINDINGS
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @contextmanager
 def _reporting() -> Iterator[None]:
-    """Print an :class:`MsgcError`; exit 2 for usage problems, 1 for findings."""
+    """Print an :class:`MsgcError`; exit 2 for usage problems, 1 for findings. SIGTERM is
+    taken as Ctrl-C (exit 130) outside a campaign's own stop handling too."""
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         yield
     except MsgcError as exc:
         _Output.diagnostics(exc.diagnostics)
         sys.exit(_exit_code(exc.diagnostics))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _usage(message: str, hint: str | None = None) -> MsgcError:
