@@ -239,9 +239,11 @@ def test_a_journal_that_lost_writes_is_refused_and_the_results_kept(
 def test_a_damaged_journal_is_reported_and_nothing_is_sent(
         fake: Any, tmp_path: Path, damage: str, resume: bool) -> None:
     server = fake()
-    spec, _ = setup(tmp_path, 300)
-    assert run_subprocess(args(spec, server.base_url), tmp_path).code == 0
+    spec, _ = setup(tmp_path, 120)  # a journal of several pages
+    assert run_subprocess(args(spec, server.base_url, "--concurrency", "16"),
+                          tmp_path).code == 0
     path = tmp_path / JOURNAL
+    assert path.stat().st_size > 3 * 4096
     data = bytearray(path.read_bytes())
     if damage == "garbage-header":
         data[:100] = b"\xde\xad" * 50
