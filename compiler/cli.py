@@ -27,6 +27,7 @@ COMMANDS = {
     "validate": "validate",
     "build": "build",
     "schema": "schema",
+    "preview": "preview",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -67,6 +68,7 @@ _SHORT_HELP = {
     "validate": "Check every spec in a tree (CI, pre-commit).",
     "build": "Validate a tree and write every payload plus a manifest.",
     "schema": "Export the spec format's JSON Schema for editors.",
+    "preview": "Show every spec as WhatsApp/Viber-like chat screens (static site).",
 }
 
 
@@ -83,6 +85,7 @@ def cli() -> None:
       msgc build templates/ -o dist/
       msgc render templates/order-shipped.yaml --provider viber --to 79001234567
       msgc check-payload --provider whatsapp payload.json
+      msgc preview templates/ -o site/
     """
 
 

@@ -53,6 +53,13 @@ def serialize(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+@dataclass(slots=True)
+class Draft:
+    """A lowered payload, valid or not, with every finding on it (see :meth:`Plan.draft`)."""
+
+    kind: str | None
+    payload: dict[str, Any] | None
+    diagnostics: list[Diagnostic]
 
 
 class Plan:
@@ -160,23 +167,31 @@ class Plan:
 
     def render_slow(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
         """Render, lower, validate the whole payload against the schema, serialize."""
+        draft = self.draft(values, envelope)
+        if draft.payload is None or draft.kind is None or any(
+                d.severity is Severity.ERROR for d in draft.diagnostics):
+            raise MsgcError(draft.diagnostics)
+        return Rendered(
+            spec=self.spec.name, provider=self.provider.name, locale=self.locale,
+            kind=draft.kind, _payload=draft.payload, body=serialize(draft.payload),
+            warnings=draft.diagnostics,
+        )
+
+    def draft(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Draft:
+        """Render and lower, and validate the payload, keeping a payload that breaks the
+        provider's rules next to its findings (``msgc preview`` draws it with them). The
+        payload is None when rendering or lowering failed."""
         try:
             message = self.tree.render(values)
         except RenderProblem as problem:
-            raise MsgcError([self._render_diag(problem)]) from None
+            return Draft(None, None, [self._render_diag(problem)])
         try:
             lowered = self.provider.lower(message, self.settings, envelope)
         except LoweringError as exc:
-            raise MsgcError([self._input_diag(f, f.pointer) for f in exc.findings]) from None
+            return Draft(None, None, [self._input_diag(f, f.pointer) for f in exc.findings])
         findings = self.provider.validate(lowered.payload)
-        errors = [f for f in findings if f.severity is Severity.ERROR]
-        if errors:
-            raise MsgcError([self._payload_diag(f, lowered.origins) for f in findings])
-        return Rendered(
-            spec=self.spec.name, provider=self.provider.name, locale=self.locale,
-            kind=lowered.kind, _payload=lowered.payload, body=serialize(lowered.payload),
-            warnings=[self._payload_diag(f, lowered.origins) for f in findings],
-        )
+        return Draft(lowered.kind, lowered.payload,
+                     [self._payload_diag(f, lowered.origins) for f in findings])
 
     # -- mapping findings back to the spec ------------------------------------------------
 

@@ -1,0 +1,203 @@
+"""What a preview shows, collected from the pipeline's public outputs.
+
+For every spec under the given paths: ``msgc validate``'s findings (the same tree check),
+and for every target × locale one :class:`Screen` holding the lowered payload — what
+would be sent — for each way of filling the variables (:data:`MODES`): the examples, the
+worst case the declared bounds allow, and, with ``--vars``, the user's values. A payload
+that breaks the provider's rules is kept with its findings, so a broken spec is previewed
+with its problems shown; where nothing can be lowered, the screen says why.
+
+Each validate finding is placed next to the screen it concerns: one naming a target and a
+locale goes to that screen; one naming only a target (found on the default locale) goes to
+the default screen and to every locale screen whose message still takes the field from the
+same spec line; one naming no target concerns the whole spec and heads its page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic, MsgcError, Severity, sort_key
+from ..envelope import resolve
+from ..pipeline import Plan
+from ..spec import Spec
+from ..tree import FileReport, check_tree
+from . import values as vals
+
+#: The ways of filling variables: (key, label). "vars" only with --vars.
+MODES = (("examples", "Examples"), ("worst", "Worst case"), ("vars", "Your values"))
+
+
+@dataclass(slots=True)
+class Variant:
+    """One screen's message for one way of filling the variables."""
+
+    mode: str
+    values: dict[str, Any]
+    notes: list[str]
+    kind: str | None = None
+    payload: dict[str, Any] | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Screen:
+    provider: str
+    locale: str | None
+    variants: dict[str, Variant]
+    findings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SpecEntry:
+    slug: str
+    source: str
+    name: str
+    description: str | None
+    targets: list[str]
+    locales: list[str]
+    findings: list[Diagnostic]            # every validate finding of the file
+    spec_findings: list[Diagnostic]       # those not tied to one target x locale
+    screens: list[Screen]
+    loaded: bool = True
+
+    @property
+    def worst(self) -> Severity | None:
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.NOTE):
+            if any(d.severity is severity for d in self.findings):
+                return severity
+        return None
+
+
+@dataclass(slots=True)
+class Site:
+    specs: list[SpecEntry]
+    findings: list[Diagnostic]            # not tied to any file (a missing path)
+    modes: list[str]
+
+
+def collect(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None = None,
+            given: Mapping[str, Any] | None = None) -> Site:
+    """Check the tree as ``msgc validate`` does and draft every screen's payloads."""
+    defaults = dict(envelope_defaults or {})
+    report = check_tree(paths, envelope_defaults=defaults, keep_outputs=True, jobs=1)
+    modes = ["examples", "worst"] + (["vars"] if given is not None else [])
+    entries = [_entry(f, defaults, given, modes) for f in report.files]
+    _assign_slugs(entries)
+    entries.sort(key=lambda e: (e.name, e.source))
+    return Site(entries, sorted(report.diagnostics, key=sort_key), modes)
+
+
+def _entry(file: FileReport, defaults: Mapping[str, Any], given: Mapping[str, Any] | None,
+           modes: list[str]) -> SpecEntry:
+    findings = sorted(file.diagnostics, key=sort_key)
+    spec = file.spec
+    if spec is None:
+        return SpecEntry("", file.path, Path(file.path).stem, None, [], [], findings,
+                         findings, [], loaded=False)
+    screens = [
+        _screen(spec, provider, locale, defaults, given, modes)
+        for locale in (None, *spec.locales) for provider in spec.providers
+    ]
+    placed = _place(spec, findings, screens)
+    spec_findings = [d for d in findings if id(d) not in placed]
+    return SpecEntry("", Path(spec.file).as_posix(), spec.name, spec.description,
+                     list(spec.providers), list(spec.locales), findings, spec_findings,
+                     screens)
+
+
+def _screen(spec: Spec, provider: str, locale: str | None, defaults: Mapping[str, Any],
+            given: Mapping[str, Any] | None, modes: list[str]) -> Screen:
+    variants: dict[str, Variant] = {}
+    for mode in modes:
+        if mode == "examples":
+            chosen = vals.examples(spec.variables)
+        elif mode == "worst":
+            chosen = vals.worst_case(spec.variables)
+        else:
+            chosen = vals.given(spec.variables, spec.name, given or {})
+        variants[mode] = _variant(spec, provider, locale, defaults, mode, chosen)
+    return Screen(provider, locale, variants)
+
+
+def _variant(spec: Spec, provider: str, locale: str | None, defaults: Mapping[str, Any],
+             mode: str, chosen: vals.Values) -> Variant:
+    variant = Variant(mode, chosen.values, chosen.notes)
+    try:
+        plan = Plan(spec, provider, locale)
+        typed = plan.values(chosen.values, strict=False)
+        envelope = resolve(plan.provider, plan.settings, {}, {}, defaults, placeholders=True,
+                           file=spec.file)
+    except MsgcError as exc:
+        variant.diagnostics = list(exc.diagnostics)
+        return variant
+    draft = plan.draft(typed, envelope)
+    variant.kind, variant.payload, variant.diagnostics = draft.kind, draft.payload, \
+        draft.diagnostics
+    return variant
+
+
+def _place(spec: Spec, findings: list[Diagnostic], screens: list[Screen]) -> set[int]:
+    """Attach each finding to the screens it concerns; return the ids of those placed."""
+    placed: set[int] = set()
+    by_key = {(s.provider, s.locale): s for s in screens}
+    sources = {(s.provider, s.locale): _sources(spec, s.provider, s.locale) for s in screens}
+    for d in findings:
+        if d.provider is None:
+            continue
+        if d.locale is not None:
+            screen = by_key.get((d.provider, d.locale))
+            if screen is not None:
+                screen.findings.append(d)
+                placed.add(id(d))
+            continue
+        for (provider, locale), screen in by_key.items():
+            if provider != d.provider:
+                continue
+            if locale is None or _applies(d, provider, sources[(provider, locale)]):
+                screen.findings.append(d)
+                placed.add(id(d))
+    return placed
+
+
+def _sources(spec: Spec, provider: str, locale: str | None) -> set[str]:
+    try:
+        _, origins = spec.effective_message(provider, locale)
+    except MsgcError:
+        return set()
+    return {src for ptr, src in origins.items() if ptr}
+
+
+def _applies(d: Diagnostic, provider: str, sources: set[str]) -> bool:
+    """Whether a finding made on the default locale also holds for a locale whose message
+    takes its fields from the spec pointers ``sources``."""
+    path = d.path
+    if path is None:
+        return False
+    if path.startswith("/variables/") or path == f"/targets/{provider}" \
+            or (path.startswith(f"/targets/{provider}/") and "/message" not in path):
+        return True
+    return path in sources or any(s.startswith(path + "/") for s in sources)
+
+
+_SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _assign_slugs(entries: list[SpecEntry]) -> None:
+    """A page name per entry: the spec name where it is a safe file name, unique even on a
+    case-insensitive file system; entries in source order, so the choice is stable."""
+    taken: set[str] = set()
+    for entry in sorted(entries, key=lambda e: e.source):
+        base = _SLUG_RE.sub("-", entry.name).strip(".-") or "spec"
+        if not entry.loaded:
+            base = "file-" + (_SLUG_RE.sub("-", entry.source).strip(".-") or "spec")
+        slug, n = base, 1
+        while slug.lower() in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug.lower())
+        entry.slug = slug
