@@ -137,7 +137,7 @@ class ViberDrawer(Drawer):
         params = data.get("templateParams")
         filled = otp_text(template, params if isinstance(params, Mapping) else {})
         lang = text(data.get("templateLang"))
-        notes: list[Child] = []
+        notes: list[Child] = [note(f"OTP template {template}, language {lang or '(none)'}")]
         if filled is None:
             notes.append(note(f"Viber has no OTP template {template!r}."))
         if lang and lang != "en":

@@ -32,7 +32,11 @@ from .html import Child, Node, h
 
 _MEDIA_LABELS = {"image": "Image", "video": "Video", "document": "Document", "audio": "Audio",
                  "sticker": "Sticker"}
-_FROM_FILE = "size and length: read from the file by the app"
+#: WhatsApp payloads carry only a link: the app learns the rest from the file.
+_FROM_FILE = {"image": "size: read from the file by the app",
+              "document": "size: read from the file by the app",
+              "video": "size and length: read from the file by the app",
+              "audio": "length: read from the file by the app"}
 
 
 def formatted(value: Any, cls: str | None = None) -> Node | None:
@@ -75,13 +79,14 @@ class WhatsAppDrawer(Drawer):
         if kind == "document":
             name = text(content.get("filename")) or file_name(link)
             ext = file_name(link).rsplit(".", 1)[-1].upper() if "." in file_name(link) else "FILE"
-            placeholder = media("document", "Document", link, [ext, _FROM_FILE], name=name,
+            placeholder = media("document", "Document", link, [ext, _FROM_FILE[kind]], name=name,
                                 badge=ext[:4])
         elif kind == "sticker":
             placeholder = media("sticker", "Sticker", link, ["sticker"])
             return h("div", {"class": "sticker"}, quote, placeholder)
         else:
-            placeholder = media(kind, _MEDIA_LABELS[kind], link, [_MEDIA_LABELS[kind], _FROM_FILE])
+            placeholder = media(kind, _MEDIA_LABELS[kind], link,
+                                [_MEDIA_LABELS[kind], _FROM_FILE[kind]])
         return bubble(quote, placeholder, formatted(content.get("caption"), "caption"),
                       cls="media-bubble")
 
