@@ -29,6 +29,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "connect-src 'self'; base-uri 'none'; form-action 'none'")
 STYLESHEET = "assets/preview.css"
 SCRIPT = "assets/preview.js"
+ICON = "assets/favicon.svg"
 _MODE_LABELS = dict(MODES)
 _SEVERITY_WORDS = {Severity.ERROR: ("error", "errors"), Severity.WARNING: ("warning", "warnings"),
                    Severity.NOTE: ("note", "notes")}
@@ -48,6 +49,7 @@ def document(title: str, root: str, main: Sequence[Child], *, page_class: str) -
                h("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
                h("meta", {"name": "msgc-live", "content": ""}),
                h("title", None, title),
+               h("link", {"rel": "icon", "href": root + ICON, "type": "image/svg+xml"}),
                h("link", {"rel": "stylesheet", "href": root + STYLESHEET}),
                h("script", {"src": root + SCRIPT, "defer": True})),
              h("body", {"class": page_class},

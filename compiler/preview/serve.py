@@ -39,7 +39,7 @@ WATCH_INTERVAL = 0.1
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "dist", "build"})
 _LIVE_EMPTY = b'<meta name="msgc-live" content="">'
 _TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-          ".js": "text/javascript; charset=utf-8"}
+          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 
 
 class LiveSite:

@@ -29,7 +29,7 @@ LISTING = ".msgc-preview"
 def assets() -> dict[str, bytes]:
     folder = resources.files(__package__ or "compiler.preview") / "assets"
     return {f"assets/{name}": (folder / name).read_bytes()
-            for name in ("preview.css", "preview.js")}
+            for name in ("favicon.svg", "preview.css", "preview.js")}
 
 
 def render_site(site: Site) -> dict[str, bytes]:
