@@ -8,7 +8,9 @@ full of ``<img src=x onerror=alert(1)>`` shows it as text. The values switch and
 payload are reachable with the keyboard. ``--serve`` reloads an open page within 2 s of a
 spec edit.
 
-One browser serves the whole session. The tests never download a browser: they use the
+One browser serves every test of this module (all the browser tests), and it is closed
+when the module ends: Playwright's sync API runs an event loop in the main thread, which
+tests elsewhere (``asyncio.run``) must not find running. The tests never download a browser: they use the
 system's Chromium (``.ci/run`` installs it) and skip, naming what is missing, when it is
 absent — except in CI (``CI=true``), where a missing browser fails the run.
 Set ``MSGC_PREVIEW_SCREENSHOTS=DIR`` to keep a screenshot of every bundled page (an
@@ -48,7 +50,7 @@ def _chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
@@ -153,27 +155,38 @@ SCREENS_JS = """mode => Array.from(document.querySelectorAll('article.device')).
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 CONTRAST_JS = r"""() => {
-  const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return [0, 0, 0, 0];
-    const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-  const over = (top, base) => { const a = top[3]; return [0, 1, 2].map(i => top[i] * a + base[i] * (1 - a)).concat(1); };
-  const background = el => { const layers = [];
-    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
-      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
-    return layers.reverse().reduce((base, top) => over(top, base), [255, 255, 255, 1]); };
+  const parse = c => {
+    const m = c.match(/rgba?\(([^)]+)\)/);
+    if (!m) return [0, 0, 0, 0];
+    const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const over = (top, base) => [0, 1, 2].map(i => top[i] * top[3] + base[i] * (1 - top[3])).concat(1);
+  const background = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    return layers.reverse().reduce((base, top) => over(top, base), [255, 255, 255, 1]);
+  };
   const bad = [];
   for (const el of document.querySelectorAll('body *')) {
     const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
     if (!own || !el.getClientRects().length) continue;
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden') continue;
-    const bg = background(el); const fg = over(parse(style.color), bg);
+    const bg = background(el);
+    const fg = over(parse(style.color), bg);
     const [l1, l2] = [lum(fg), lum(bg)].sort((a, b) => b - a);
     const ratio = (l1 + 0.05) / (l2 + 0.05);
-    const size = parseFloat(style.fontSize); const bold = parseInt(style.fontWeight) >= 700;
-    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
-    if (ratio < need) bad.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (parseInt(style.fontWeight) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) {
+      bad.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+    }
   }
   return bad;
 }"""
