@@ -68,7 +68,7 @@ _SHORT_HELP = {
     "validate": "Check every spec in a tree (CI, pre-commit).",
     "build": "Validate a tree and write every payload plus a manifest.",
     "schema": "Export the spec format's JSON Schema for editors.",
-    "preview": "Show every spec as WhatsApp/Viber-like chat screens (static site).",
+    "preview": "Draw every spec as WhatsApp/Viber-like chat screens (a static site).",
 }
 
 

@@ -363,3 +363,13 @@ def test_spec_text_names_are_page_names(tmp_path: Path) -> None:
     _, files = preview_site.build([str(tmp_path)])
     assert {"spec/Same.html", "spec/same-2.html"} <= set(files)   # distinct on any file system
     assert load_spec_text(spec_yaml({"text": "x"}, "whatsapp")).name == "<string>"
+
+
+def test_a_provider_without_a_drawer_gets_its_texts_in_one_bubble() -> None:
+    from compiler.preview.base import GenericDrawer, drawer_for
+
+    drawer = drawer_for("carrier-pigeon")
+    assert isinstance(drawer, GenericDrawer)
+    html = render(drawer.draw({"note": {"text": "Coo " + XSS}, "n": 3}, "scroll"))
+    assert "/note/text" in html and "Coo &lt;img" in html and "scroll" in html
+    assert drawer_for("whatsapp").app == "WhatsApp-like"

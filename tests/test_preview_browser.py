@@ -208,7 +208,9 @@ def test_every_bundled_screen_in_a_real_browser(browser: Any, bundled: tuple[Pat
             assert page.title().startswith(entry.name)
             problems += [f"{entry.name}: contrast {b}" for b in page.evaluate(CONTRAST_JS)]
             for mode in MODES:
-                page.click(f"label[for=mode-{mode}]")
+                # a click on the switch's label (a dispatched one: Playwright's real clicks
+                # wait for animation frames; the keyboard test below uses real input)
+                page.dispatch_event(f"label[for=mode-{mode}]", "click")
                 if page.evaluate(OVERFLOW_JS) > 0:
                     problems.append(f"{entry.name} ({mode}): the page is wider than 360 px")
                 drawn = {(d["provider"], d["locale"]): d for d in page.evaluate(SCREENS_JS, mode)}
@@ -228,7 +230,7 @@ def test_every_bundled_screen_in_a_real_browser(browser: Any, bundled: tuple[Pat
                     Path(shots).mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(Path(shots) / f"{entry.slug}.{mode}.png"),
                                     full_page=True)
-            page.click("label[for=mode-examples]")
+            page.dispatch_event("label[for=mode-examples]", "click")
         outside = [u for u in watched.requests if not u.startswith(base + "/")]
         assert not outside, f"requests outside the site: {outside[:5]}"
         assert not watched.errors, watched.errors[:5]
