@@ -194,7 +194,7 @@ def test_worst_case_screen_is_the_longest_message(tmp_path: Path) -> None:
     assert long.payload is not None and len(long.payload["text"]["body"]) == 4100
     assert {d.rule for d in long.diagnostics} == {"whatsapp-text-length"}
     html = preview_site.render_site(site)["spec/w.html"].decode()
-    assert "With worst case" in html and "whatsapp-text-length" in html
+    assert "With worst-case values" in html and "whatsapp-text-length" in html
 
 
 def test_vars_file_per_spec_and_shared(tmp_path: Path) -> None:

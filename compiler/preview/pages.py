@@ -31,6 +31,7 @@ STYLESHEET = "assets/preview.css"
 SCRIPT = "assets/preview.js"
 ICON = "assets/favicon.svg"
 _MODE_LABELS = dict(MODES)
+_ONLY_WITH = {"worst": "With worst-case values", "vars": "With your values"}
 _SEVERITY_WORDS = {Severity.ERROR: ("error", "errors"), Severity.WARNING: ("warning", "warnings"),
                    Severity.NOTE: ("note", "notes")}
 
@@ -84,13 +85,16 @@ def index_page(site: Site) -> bytes:
 
 
 def _index_row(entry: SpecEntry) -> Node:
+    cells: list[tuple[str, Child]] = [
+        ("Description", entry.description or ""),
+        ("Targets", ", ".join(_provider_label(p) for p in entry.targets)),
+        ("Locales", ", ".join(entry.locales) or "default only"),
+        ("Worst finding", _worst_badge(entry)),
+        ("Source", h("code", None, entry.source)),
+    ]
     return h("tr", None,
              h("th", {"scope": "row"}, h("a", {"href": spec_path(entry)}, entry.name)),
-             h("td", None, entry.description or ""),
-             h("td", None, ", ".join(_provider_label(p) for p in entry.targets)),
-             h("td", None, ", ".join(entry.locales) or "default only"),
-             h("td", None, _worst_badge(entry)),
-             h("td", None, h("code", None, entry.source)))
+             *[h("td", {"data-label": label}, value) for label, value in cells])
 
 
 def _worst_badge(entry: SpecEntry) -> Node:
@@ -182,7 +186,7 @@ def _variant(screen: Screen, variant: Variant, app: str, theme: str, where: str)
         parts.append(h("ul", {"class": "value-notes"},
                        *[h("li", None, n) for n in variant.notes]))
     if own:
-        parts.append(_finding_list(own, f"With {_MODE_LABELS[variant.mode].lower()}"))
+        parts.append(_finding_list(own, _ONLY_WITH.get(variant.mode, "With these values")))
     parts.append(_details("Variable values", _json(variant.values)))
     if variant.payload is not None:
         parts.append(_details("Payload JSON", _json(variant.payload)))
@@ -210,7 +214,7 @@ def _finding_list(findings: Sequence[Diagnostic], title: str, *, empty: str | No
 
 
 def _finding(d: Diagnostic) -> Node:
-    return h("li", {"class": f"finding sev-{d.severity.value}"},
+    return h("li", {"class": f"finding is-{d.severity.value}"},
              h("span", {"class": f"sev sev-{d.severity.value}"}, d.severity.value),
              " ", h("code", {"class": "rule"}, d.rule),
              h("span", {"class": "message"}, d.message),
