@@ -209,6 +209,16 @@ def test_vars_file_per_spec_and_shared(tmp_path: Path) -> None:
     assert 'id="mode-vars"' in page and "A SHARED OWN" in page and "A ex ey" in page
 
 
+def test_vars_that_break_a_declaration_are_shown_as_findings(tmp_path: Path) -> None:
+    write_spec(tmp_path, "p", spec_yaml({"text": "Code {{ c }}"}, "whatsapp", variables={
+        "c": {"pattern": "[0-9]{4}", "example": "1234"}}))
+    site = collect([str(tmp_path)], given={"c": "12ab"})
+    variant = site.specs[0].screens[0].variants["vars"]
+    assert variant.payload is None and [d.rule for d in variant.diagnostics] == ["variable-value"]
+    html = preview_site.render_site(site)["spec/p.html"].decode()
+    assert "With your values: 1 error" in html and "Nothing to draw" in html
+
+
 def test_examples_are_the_samples() -> None:
     spec = load_spec(TEMPLATES / "order-shipped.yaml")
     assert examples(spec.variables).values == {"order_id": "A-1029", "eta_days": 3}

@@ -256,17 +256,18 @@ def test_hostile_values_stay_text(browser: Any, tmp_path: Path) -> None:
              "buttons": [{"title": "Go", "url": "https://e.com/"}]}]},
         "viber", variables=variables), encoding="utf-8")
     out = tmp_path / "site"
-    site, files = preview_site.build([str(specs)])
+    site, files = preview_site.build([str(specs)], given={"v": XSS + " given"})
     preview_site.write(out, files)
     watched = Watched(browser)
     try:
         for entry in site.specs:
             watched.page.goto(f"{out.resolve().as_uri()}/spec/{entry.slug}.html")
-            for mode in MODES:
+            for mode in (*MODES, "vars"):
                 watched.page.click(f"label[for=mode-{mode}]")
                 assert watched.page.evaluate("document.querySelectorAll('img').length") == 0
                 screen = watched.page.inner_text(f"article.device .v-{mode} .screen")
                 assert XSS in screen, entry.name
+                assert (XSS + " given" in screen) == (mode == "vars"), (entry.name, mode)
         assert not watched.dialogs and not watched.errors
     finally:
         watched.close()

@@ -171,8 +171,8 @@ def _variant(screen: Screen, variant: Variant, app: str, theme: str, where: str)
                        h("ul", None, *[h("li", None, t) for t in drawer.texts(variant.payload)])]
     else:
         drawing = [h("p", {"class": "screen-note"},
-                     "Nothing to draw: this message does not compile for "
-                     f"{_provider_label(screen.provider)}. See the findings below.")]
+                     f"Nothing to draw: no {_provider_label(screen.provider)} payload can be "
+                     "made from this message with these values. See the findings below.")]
     own = [d for d in variant.diagnostics if _key(d) not in {_key(f) for f in screen.findings}]
     phone = h("div", {"class": "phone", "role": "group", "aria-label": f"{app} mock-up, {where}"},
               h("div", {"class": "bar"},
