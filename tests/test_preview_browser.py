@@ -6,7 +6,7 @@ row and card title of the payload is visible on its chat screen; nothing overflo
 chat column at 360 px; text keeps a contrast of at least 4.5:1 (3:1 when large). A spec
 full of ``<img src=x onerror=alert(1)>`` shows it as text. The values switch and the
 payload are reachable with the keyboard. ``--serve`` reloads an open page within 2 s of a
-spec edit.
+spec edit, and keeps it through a moment of broken YAML.
 
 One browser serves every test of this module (all the browser tests), and it is closed
 when the module ends: Playwright's sync API runs an event loop in the main thread, which
@@ -329,6 +329,14 @@ def test_serve_reloads_an_open_page_when_its_spec_changes(browser: Any, tmp_path
             timeout=2000)
         took = time.monotonic() - started
         assert took < 2.0
+        # broken YAML mid-edit: the same page shows why, then the fixed spec again
+        spec.write_text("message: [unclosed\n", encoding="utf-8")
+        page.wait_for_function("() => document.body.innerText.includes('cannot be previewed')",
+                               timeout=2000)
+        spec.write_text(spec_yaml({"text": "Third version"}, "whatsapp"), encoding="utf-8")
+        page.wait_for_function(
+            "() => (document.querySelector('.v-examples .screen') || {innerText: ''}).innerText"
+            ".includes('Third version')", timeout=2000)
         assert not watched.errors
         outside = [u for u in watched.requests if not u.startswith(url)]
         assert not outside

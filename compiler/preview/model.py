@@ -81,13 +81,18 @@ class Site:
 
 
 def collect(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None = None,
-            given: Mapping[str, Any] | None = None) -> Site:
-    """Check the tree as ``msgc validate`` does and draft every screen's payloads."""
+            given: Mapping[str, Any] | None = None,
+            keep_pages: Mapping[str, str] | None = None) -> Site:
+    """Check the tree as ``msgc validate`` does and draft every screen's payloads.
+
+    ``keep_pages`` (source file -> page name, from a previous build) keeps each file's page
+    where it was, for ``--serve``: an open page stays open while its spec is renamed or
+    cannot be read for a moment mid-edit."""
     defaults = dict(envelope_defaults or {})
     report = check_tree(paths, envelope_defaults=defaults, keep_outputs=True, jobs=1)
     modes = ["examples", "worst"] + (["vars"] if given is not None else [])
     entries = [_entry(f, defaults, given, modes) for f in report.files]
-    _assign_slugs(entries)
+    _assign_slugs(entries, keep_pages or {})
     entries.sort(key=lambda e: (e.name, e.source))
     return Site(entries, sorted(report.diagnostics, key=sort_key), modes)
 
@@ -187,11 +192,18 @@ def _applies(d: Diagnostic, provider: str, sources: set[str]) -> bool:
 _SLUG_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _assign_slugs(entries: list[SpecEntry]) -> None:
+def _assign_slugs(entries: list[SpecEntry], keep: Mapping[str, str]) -> None:
     """A page name per entry: the spec name where it is a safe file name, unique even on a
     case-insensitive file system; entries in source order, so the choice is stable."""
     taken: set[str] = set()
+    for entry in entries:  # names kept from the previous build go first
+        slug = keep.get(entry.source)
+        if slug and slug.lower() not in taken:
+            taken.add(slug.lower())
+            entry.slug = slug
     for entry in sorted(entries, key=lambda e: e.source):
+        if entry.slug:
+            continue
         base = _SLUG_RE.sub("-", entry.name).strip(".-") or "spec"
         if not entry.loaded:
             base = "file-" + (_SLUG_RE.sub("-", entry.source).strip(".-") or "spec")

@@ -10,7 +10,8 @@ when one changes, appears or disappears.
 Live reload: each served HTML page carries its own digest in ``<meta name="msgc-live">``;
 the site's script asks ``/_msgc/digest?path=…`` five times a second and reloads the page when
 the answer differs (``gone`` when the page no longer exists). Pages nobody changed are
-not reloaded.
+not reloaded, and a file keeps its page while the server runs, so the open page follows
+its spec through a rename or a moment of broken YAML.
 """
 
 from __future__ import annotations
@@ -162,9 +163,14 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
                   envelope_defaults: Mapping[str, Any], vars_file: str | None,
                   stop: threading.Event | None = None) -> None:
     """Serve until Ctrl-C (or ``stop`` is set). The first line on stdout is the URL."""
+    pages_of: dict[str, str] = {}  # source file -> its page, kept while serving
+
     def build() -> dict[str, bytes]:
         given = load_vars(vars_file) if vars_file else None
-        _, files = preview_site.build(paths, envelope_defaults=envelope_defaults, given=given)
+        site, files = preview_site.build(paths, envelope_defaults=envelope_defaults,
+                                         given=given, keep_pages=pages_of)
+        pages_of.clear()
+        pages_of.update({e.source: e.slug for e in site.specs})
         if out_dir is not None:
             preview_site.write(out_dir, files)
         return files

@@ -41,8 +41,10 @@ def render_site(site: Site) -> dict[str, bytes]:
 
 
 def build(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None = None,
-          given: Mapping[str, Any] | None = None) -> tuple[Site, dict[str, bytes]]:
-    site = collect(paths, envelope_defaults=envelope_defaults, given=given)
+          given: Mapping[str, Any] | None = None,
+          keep_pages: Mapping[str, str] | None = None) -> tuple[Site, dict[str, bytes]]:
+    site = collect(paths, envelope_defaults=envelope_defaults, given=given,
+                   keep_pages=keep_pages)
     return site, render_site(site)
 
 
