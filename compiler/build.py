@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,22 +100,28 @@ def write(out_dir: Path, artifacts: list[Artifact], report: TreeReport) -> list[
 
 def _write(root: Path, artifacts: list[Artifact], report: TreeReport) -> list[str]:
     previous = _previous_outputs(root)
+    sync_files(root, {a.relpath: a.content for a in artifacts}, previous)
+    atomic_write(root / MANIFEST, manifest(artifacts, report))
+    return [a.relpath for a in artifacts]
+
+
+def sync_files(root: Path, files: Mapping[str, bytes], previous: Iterable[str]) -> None:
+    """Write ``files`` (relative path -> content) under ``root``, leaving files that already
+    hold their content untouched, and remove the files of ``previous`` that ``files`` no
+    longer has (only inside ``root``; a folder goes when that leaves it empty)."""
     root.mkdir(parents=True, exist_ok=True)
-    written = []
-    for a in artifacts:
-        target = root / a.relpath
+    for rel, content in files.items():
+        target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.is_file() or target.read_bytes() != a.content:
-            _atomic_write(target, a.content)
-        written.append(a.relpath)
-    for stale in sorted(previous - set(written)):
+        if not target.is_file() or target.read_bytes() != content:
+            atomic_write(target, content)
+    resolved = root.resolve()
+    for stale in sorted(set(previous) - set(files)):
         path = (root / stale).resolve()
-        if root in path.parents and path.is_file():
+        if resolved in path.parents and path.is_file():
             path.unlink()
             with contextlib.suppress(OSError):  # only removes the folder when empty
                 path.parent.rmdir()
-    _atomic_write(root / MANIFEST, manifest(artifacts, report))
-    return written
 
 
 def _previous_outputs(root: Path) -> set[str]:
@@ -126,7 +133,9 @@ def _previous_outputs(root: Path) -> set[str]:
         return set()
 
 
-def _atomic_write(path: Path, content: bytes) -> None:
+def atomic_write(path: Path, content: bytes) -> None:
+    """Replace ``path`` with ``content`` through a temporary file, so a reader never sees
+    half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.write_bytes(content)

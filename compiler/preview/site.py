@@ -12,13 +12,12 @@ Nothing else in the folder is touched.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..build import atomic_write, sync_files
 from ..diagnostics import Diagnostic, MsgcError
 from . import pages
 from .model import Site, collect
@@ -65,21 +64,8 @@ def write(out_dir: Path, files: Mapping[str, bytes]) -> None:
 
 
 def _write(root: Path, files: Mapping[str, bytes]) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    previous = _listed(root)
-    for rel, content in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.is_file() or target.read_bytes() != content:
-            _atomic_write(target, content)
-    resolved = root.resolve()
-    for stale in sorted(previous - set(files)):
-        path = (root / stale).resolve()
-        if resolved in path.parents and path.is_file():
-            path.unlink()
-            with contextlib.suppress(OSError):  # the folder goes only when empty
-                path.parent.rmdir()
-    _atomic_write(root / LISTING, "".join(f"{rel}\n" for rel in files).encode())
+    sync_files(root, files, _listed(root))
+    atomic_write(root / LISTING, "".join(f"{rel}\n" for rel in files).encode())
 
 
 def _listed(root: Path) -> set[str]:
@@ -87,14 +73,3 @@ def _listed(root: Path) -> set[str]:
         return {line for line in (root / LISTING).read_text("utf-8").splitlines() if line}
     except (OSError, UnicodeDecodeError):
         return set()
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
