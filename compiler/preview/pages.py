@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import __version__, providers
 from ..diagnostics import Diagnostic, Severity
-from .base import drawer_for
+from .base import Drawer, drawer_for
 from .html import Child, Markup, Node, classes, h, render
 from .model import MODES, Screen, Site, SpecEntry, Variant
 
@@ -151,7 +151,7 @@ def _mode_switch(modes: Sequence[str]) -> Node:
 def _device(screen: Screen, modes: Sequence[str]) -> Node:
     drawer = drawer_for(screen.provider)
     where = f"{_provider_label(screen.provider)} · {screen.locale or 'default locale'}"
-    variants = [_variant(screen, screen.variants[m], drawer.app, drawer.theme, where)
+    variants = [_variant(screen, screen.variants[m], drawer, where)
                 for m in modes if m in screen.variants]
     return h("article", {"class": classes("device", drawer.theme), "aria-label": where,
                          "data-provider": screen.provider, "data-locale": screen.locale or ""},
@@ -160,8 +160,8 @@ def _device(screen: Screen, modes: Sequence[str]) -> Node:
              _finding_list(screen.findings, "msgc validate", empty="No findings."))
 
 
-def _variant(screen: Screen, variant: Variant, app: str, theme: str, where: str) -> Node:
-    drawer = drawer_for(screen.provider)
+def _variant(screen: Screen, variant: Variant, drawer: Drawer, where: str) -> Node:
+    app = drawer.app
     if variant.payload is not None:
         try:
             drawing = drawer.draw(variant.payload, variant.kind or "")
