@@ -13,6 +13,7 @@ when the module ends: Playwright's sync API runs an event loop in the main threa
 tests elsewhere (``asyncio.run``) must not find running. The tests never download a browser: they use the
 system's Chromium (``.ci/run`` installs it) and skip, naming what is missing, when it is
 absent — except in CI (``CI=true``), where a missing browser fails the run.
+``MSGC_CHROMIUM=PATH`` drives another Chromium or Chrome.
 Set ``MSGC_PREVIEW_SCREENSHOTS=DIR`` to keep a screenshot of every bundled page (an
 artifact to look at; they are not compared).
 """
@@ -43,6 +44,10 @@ MODES = ("examples", "worst")
 
 
 def _chromium() -> str | None:
+    """The browser to drive: ``MSGC_CHROMIUM`` when set, else the system's Chromium."""
+    chosen = os.environ.get("MSGC_CHROMIUM")
+    if chosen:
+        return chosen if Path(chosen).is_file() else None
     for name in ("chromium", "chromium-browser"):
         found = shutil.which(name)
         if found:
@@ -59,7 +64,8 @@ def browser() -> Iterator[Any]:
         chromium = None
     else:
         chromium = _chromium()
-        reason = "no Chromium on this machine (apt-get install chromium)"
+        reason = ("no Chromium on this machine (apt-get install chromium, or set "
+                  "MSGC_CHROMIUM to a Chromium or Chrome executable)")
     if chromium is None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests cannot run in CI: {reason}")
