@@ -37,6 +37,9 @@ from compiler.preview import site as preview_site
 from compiler.preview.base import string_leaves
 from compiler.preview.model import Site
 
+#: Under pytest-xdist every test of this module runs in one worker, with one browser.
+pytestmark = pytest.mark.xdist_group("browser")
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 XSS = "<img src=x onerror=alert(1)>"
