@@ -48,6 +48,17 @@ ENVELOPES: dict[str, dict[str, str]] = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_personal_config(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """No test reads the developer's own msgc settings: the user-level config folder is an
+    empty temporary one and ``MSGC_CONFIG`` is unset (subprocesses inherit both). A test
+    that needs a user config points ``XDG_CONFIG_HOME`` at its own folder."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config-home")))
+        mp.delenv("MSGC_CONFIG", raising=False)
+        yield
+
+
 def spec_yaml(message: Mapping[str, Any], provider: str | None = None, *,
               settings: Mapping[str, Any] | None = None,
               variables: Mapping[str, Any] | None = None,
