@@ -98,6 +98,10 @@ def main(argv: list[str] | None = None) -> Any:
     except KeyboardInterrupt:
         click.echo("msgc: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:  # a file or the system refused: the user can act on that
+        where = f" {exc.filename}" if exc.filename else ""
+        click.echo(f"msgc: error: cannot access{where}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:
         click.echo(
             f"msgc: internal error: {type(exc).__name__}: {exc}\n"

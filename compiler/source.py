@@ -47,6 +47,12 @@ _PLAIN_TAGS = {
 }
 _KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp"}  # dates stay strings: "1995-01-11"
 _RULE = "yaml-syntax"
+RULE_IO = "io-error"
+RULE_ENCODING = "encoding"
+RULE_TOO_LARGE = "file-too-large"
+#: Rules of input that could not be read at all: exit 2 ("unreadable input"), not 1 (a spec
+#: with findings). The file is missing or unreadable, not UTF-8, or too large to be a spec.
+UNREADABLE_RULES = frozenset({RULE_IO, RULE_ENCODING, RULE_TOO_LARGE})
 
 
 @dataclass(slots=True)
@@ -83,18 +89,19 @@ def load_file(path: str | Path, *, display_name: str | None = None) -> Document:
         # Only regular files: opening a FIFO would wait for a writer, a device never ends.
         if not stat.S_ISREG(path.stat().st_mode):
             kind = "a folder" if path.is_dir() else "not a regular file"
-            raise MsgcError([Diagnostic("io-error", f"cannot read file: it is {kind}", file=name)])
+            raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: it is {kind}", file=name)])
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise MsgcError([Diagnostic("io-error", f"cannot read file: {exc.strerror}", file=name)]) from None
+        raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: {exc.strerror}",
+                                    file=name)]) from None
     return load_bytes(raw, name)
 
 
 def load_bytes(raw: bytes, filename: str) -> Document:
     if len(raw) > MAX_BYTES:
         raise MsgcError([Diagnostic(
-            "file-too-large", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", file=filename,
+            RULE_TOO_LARGE, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB", file=filename,
             line=1, column=1, hint="a message spec is a few kilobytes; is this the right file?",
         )])
     if raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark (the "utf-8-sig" codec would
@@ -106,7 +113,7 @@ def load_bytes(raw: bytes, filename: str) -> Document:
         start = raw.rfind(b"\n", 0, exc.start) + 1  # columns count characters, not bytes
         column = len(raw[start:exc.start].decode("utf-8")) + 1
         raise MsgcError([Diagnostic(
-            "encoding", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            RULE_ENCODING, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
             file=filename, line=line, column=column, hint="save the file as UTF-8",
         )]) from None
     return load_text(text, filename)

@@ -13,6 +13,7 @@ from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import load_config
 from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
+from ..source import UNREADABLE_RULES
 from ..tree import check_tree
 from .common import reporting
 
@@ -45,7 +46,7 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None)
                              color=fmt == "text" and sys.stderr.isatty())
     if output:
         click.echo(output, err=fmt == "text")
-    if report.unreadable:
+    if report.unreadable or any(d.rule in UNREADABLE_RULES for d in diags):
         sys.exit(EXIT_USAGE)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(d.severity in failing for d in diags):

@@ -12,7 +12,7 @@ from .. import providers
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..diagnostics import Diagnostic
 from ..report import echo_diagnostics
-from ..source import Document, load_text
+from ..source import RULE_ENCODING, RULE_IO, Document, load_text
 
 
 @click.command(name="check-payload")
@@ -38,14 +38,16 @@ def command(provider: str, fmt: str, files: tuple[str, ...]) -> None:
         try:
             raw = Path(name).read_bytes()
         except OSError as exc:
-            diags.append(Diagnostic("io-error", f"cannot read file: {exc.strerror}", file=name))
+            diags.append(Diagnostic(RULE_IO, f"cannot read file: {exc.strerror}", file=name))
             unreadable = True
             continue
         try:
             text = raw.decode("utf-8-sig")
             payload = json.loads(text)
         except UnicodeDecodeError:
-            diags.append(Diagnostic("encoding", "file is not valid UTF-8", file=name))
+            diags.append(Diagnostic(RULE_ENCODING, "file is not valid UTF-8", file=name,
+                                    hint="save the file as UTF-8"))
+            unreadable = True
             continue
         except json.JSONDecodeError as exc:
             diags.append(Diagnostic("json-syntax", f"invalid JSON: {exc.msg}", file=name,

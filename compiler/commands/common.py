@@ -15,6 +15,10 @@ import click
 from ..cli import EXIT_FINDINGS, EXIT_USAGE
 from ..diagnostics import Diagnostic, MsgcError
 from ..report import echo_diagnostics
+from ..source import UNREADABLE_RULES
+
+#: Rules whose diagnostics mean "usage error or unreadable input": exit 2, not 1.
+USAGE_RULES = UNREADABLE_RULES | {"config"}
 
 
 def fail(diags: list[Diagnostic], code: int = EXIT_FINDINGS) -> NoReturn:
@@ -28,7 +32,7 @@ def reporting(code: int = EXIT_FINDINGS) -> Iterator[None]:
     try:
         yield
     except MsgcError as exc:
-        usage = all(d.rule in {"io-error", "config"} for d in exc.diagnostics)
+        usage = all(d.rule in USAGE_RULES for d in exc.diagnostics)
         fail(exc.diagnostics, EXIT_USAGE if usage else code)
 
 

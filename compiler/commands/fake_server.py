@@ -77,6 +77,10 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
                                      param_hint="--reject")
     with reporting(EXIT_USAGE):
         config = load_config()
+        if record:
+            from ..files import check_writable
+
+            check_writable(Path(record))
     credentials: dict[str, str] = {}
     for provider in providers.registry().values():
         names = provider.credential_names

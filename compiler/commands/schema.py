@@ -10,7 +10,10 @@ from typing import Any
 import click
 
 from .. import providers
+from ..cli import EXIT_USAGE
+from ..files import write_text
 from ..schemas import load_schema
+from .common import reporting
 
 OUTPUT_NAME = "msgc-spec.schema.json"
 
@@ -49,7 +52,7 @@ def command(out_dir: str | None) -> None:
     if out_dir is None:
         click.echo(text, nl=False)
         return
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / OUTPUT_NAME).write_text(text, encoding="utf-8")
-    click.echo(f"wrote {folder / OUTPUT_NAME}", err=True)
+    target = Path(out_dir) / OUTPUT_NAME
+    with reporting(EXIT_USAGE):
+        write_text(target, text)
+    click.echo(f"wrote {target}", err=True)

@@ -167,6 +167,10 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             raise _usage("a campaign needs --results FILE",
                          "the results file lists every row's outcome; the journal lives next "
                          "to it")
+        elif not dry_run and results is not None:
+            from ..files import check_writable
+
+            check_writable(Path(results))  # the journal lives in the same folder
         for flag, given in (("--resend-unknown", resend_unknown),
                             ("--retry-failed", retry_failed)):
             if given and not resume:

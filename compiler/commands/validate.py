@@ -11,6 +11,7 @@ from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import load_config
 from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
+from ..source import UNREADABLE_RULES
 from ..tree import check_tree
 from .common import reporting
 
@@ -55,7 +56,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
         click.echo(output)
     if fmt == "text" and not quiet:
         click.echo(summary(diags, len(report.files)), err=True)
-    if report.unreadable or any(d.rule == "io-error" for d in diags):
+    if report.unreadable or any(d.rule in UNREADABLE_RULES for d in diags):
         sys.exit(EXIT_USAGE)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     sys.exit(EXIT_FINDINGS if any(d.severity in failing for d in diags) else EXIT_OK)
