@@ -4,7 +4,6 @@ msgc had a bug."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
