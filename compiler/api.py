@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import providers
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, MsgcError
+from .phone import RULE_PHONE, normalize_phone, phone_problem
 from .pipeline import Plan, Rendered, serialize
 from .spec import Spec, load_spec, load_spec_text
 
@@ -39,6 +40,14 @@ def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None
             given = to
         if given is None and f.setting:
             given = plan.settings.get(f.setting)
+        if given is not None and f.is_phone:
+            digits = normalize_phone(given)
+            if digits is None:
+                what = "to" if f.is_recipient and to is not None else f"envelope[{f.payload_key!r}]"
+                raise MsgcError([Diagnostic(
+                    RULE_PHONE, f"{what} {str(given)!r} is not a phone number: "
+                    f"{phone_problem(given)}", provider=plan.provider.name)])
+            given = digits
         fields[f.payload_key] = str(given) if given is not None else f.placeholder
     return plan.render(values, fields)
 

@@ -8,7 +8,9 @@ Precedence, first found wins (the README says the same):
 4. the ``[envelope]`` values of the msgc config file,
 5. when checking without real addressing (``validate``, ``build``), a placeholder.
 
-The recipient only ever comes from ``--to`` (or a recipients file).
+The recipient only ever comes from ``--to`` (or a recipients file). Phone numbers (the
+recipient, WhatsApp's business phone) go through :mod:`compiler.phone` wherever they come
+from, so ``+7 (900) 123-45-67`` is ``79001234567`` everywhere.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .diagnostics import Diagnostic, MsgcError
+from .phone import RULE_PHONE, normalize_phone, phone_problem
 from .providers.base import Provider
 
 
@@ -25,20 +28,32 @@ def resolve(provider: Provider, settings: Mapping[str, Any], options: Mapping[st
             file: str | None = None) -> dict[str, str]:
     out: dict[str, str] = {}
     missing = []
+    bad: list[Diagnostic] = []
     for f in provider.envelope:
         value: Any = options.get(f.payload_key)
+        source = f.option
         if value is None and f.setting:
-            value = settings.get(f.setting)
+            value, source = settings.get(f.setting), f"targets.{provider.name}.{f.setting}"
         if value is None and f.env:
-            value = environ.get(f.env) or None
+            value, source = environ.get(f.env) or None, f.env
         if value is None and f.setting:
-            value = config.get(f.setting)
+            value, source = config.get(f.setting), f"the config's [envelope] {f.setting}"
         if value is None and placeholders:
-            value = f.placeholder
+            value, source = f.placeholder, ""
         if value is None:
             missing.append(f)
             continue
+        if f.is_phone:
+            digits = normalize_phone(value)
+            if digits is None:
+                bad.append(Diagnostic(
+                    RULE_PHONE, f"{source} {str(value)!r} is not a phone number: "
+                    f"{phone_problem(value)}", file=file, provider=provider.name))
+                continue
+            value = digits
         out[f.payload_key] = str(value)
+    if bad:
+        raise MsgcError(bad)
     if missing:
         raise MsgcError([
             Diagnostic(

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 _SENTINEL = " \x1e{}Ab\x1f "
 _SENTINEL_RE = re.compile(" \x1e(\\d+)Ab\x1f ")
 _SAFE_KEYWORDS = frozenset({
-    "type", "maxLength", "minLength", "pattern", "enum", "const", "description", "x-rule",
+    "type", "maxLength", "minLength", "pattern", "enum", "const", "description", "x-rule", "x-hint",
     "title", "$comment", "examples", "default", "format",
 })
 

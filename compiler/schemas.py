@@ -5,6 +5,7 @@ as ``compiler/_schemas``). Validators are built once per schema and cached.
 
 Errors are reported at the deepest path that explains them, with a stable rule id: the
 ``x-rule`` annotation of the failing subschema for limits, ``<prefix>-<keyword>`` otherwise.
+A subschema's ``x-hint`` (a few words on what would be right) becomes the finding's hint.
 """
 
 from __future__ import annotations
@@ -246,7 +247,6 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
         )
     elif keyword == "pattern":
         message = f"{name} {json.dumps(value, ensure_ascii=False)} has the wrong form for {label}"
-        hint = schema.get("description")
     elif keyword == "type":
         expected = limit if isinstance(limit, str) else " or ".join(limit)
         message = f"{name} must be of type {expected}, not {_type_name(value)}"
@@ -276,6 +276,8 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
         message = f"{name}: {error.message}"
     else:
         message = f"{name}: {error.message}"
+    if hint is None and isinstance(schema.get("x-hint"), str):
+        hint = schema["x-hint"]  # a short "what would be right"; descriptions cite documents
     return Finding(pointer=pointer, rule=rule, message=message, hint=hint, keyword=keyword,
                    limit=limit)
 

@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .phone import FORM, normalize_phone, phone_problem
+
 TYPES = ("string", "integer", "number", "boolean", "url", "date", "phone")
 TEXT_TYPES = frozenset({"string", "url", "date", "phone"})
 NUMERIC_TYPES = frozenset({"integer", "number"})
 
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-_PHONE_RE = re.compile(r"^\+?[0-9]{7,15}$")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 #: Longest integer accepted (Python refuses to turn more than 4,300 digits into text).
 MAX_DIGITS = 1_000
@@ -103,13 +104,11 @@ class Variable:
             if t == "date" and not (_DATE_RE.match(text) and _is_calendar_date(text)):
                 raise Problem(f"variable {self.name!r} must be a date YYYY-MM-DD, got {text!r}")
             if t == "phone":
-                digits = re.sub(r"[\s\-().]", "", text)
-                if not _PHONE_RE.match(digits):
-                    raise Problem(
-                        f"variable {self.name!r} must be a phone number of 7-15 digits, "
-                        f"got {text!r}"
-                    )
-                text = digits.lstrip("+")
+                digits = normalize_phone(text)
+                if digits is None:
+                    raise Problem(f"variable {self.name!r} must be a phone number ({FORM}), "
+                                  f"got {text!r}: {phone_problem(text)}")
+                text = digits
             return text
         if t == "boolean":
             if isinstance(value, bool):

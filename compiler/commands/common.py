@@ -14,11 +14,12 @@ import click
 
 from ..cli import EXIT_FINDINGS, EXIT_USAGE
 from ..diagnostics import Diagnostic, MsgcError
+from ..phone import RULE_PHONE
 from ..report import echo_diagnostics
 from ..source import UNREADABLE_RULES
 
 #: Rules whose diagnostics mean "usage error or unreadable input": exit 2, not 1.
-USAGE_RULES = UNREADABLE_RULES | {"config"}
+USAGE_RULES = UNREADABLE_RULES | {"config", RULE_PHONE}
 
 
 def fail(diags: list[Diagnostic], code: int = EXIT_FINDINGS) -> NoReturn:
@@ -76,7 +77,7 @@ def envelope_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def envelope_flags(to: str | None, appkey: str | None, app_id: str | None,
                    business_phone: str | None) -> dict[str, str | None]:
-    recipient = to.strip().lstrip("+").replace(" ", "").replace("-", "") if to else None
+    recipient = to  # normalised (or refused) by envelope.resolve, like every phone
     return {"phone": recipient, "recipient": recipient, "appkey": appkey, "appId": app_id,
             "businessPhone": business_phone}
 

@@ -22,6 +22,7 @@ from ..envelope import resolve
 from ..pipeline import Plan
 from ..report import echo_diagnostics
 from ..spec import Spec, load_spec
+from .common import USAGE_RULES as COMMON_USAGE_RULES
 from .common import envelope_flags, envelope_options, parse_vars, variable_options
 
 if TYPE_CHECKING:  # the sender stack loads only when a message is sent
@@ -51,7 +52,8 @@ class _Output:
 def _exit_code(diags: list[Diagnostic]) -> int:
     from ..sending.access import USAGE_RULES
 
-    return EXIT_USAGE if all(d.rule in USAGE_RULES for d in diags) else EXIT_FINDINGS
+    usage = all(d.rule in USAGE_RULES or d.rule in COMMON_USAGE_RULES for d in diags)
+    return EXIT_USAGE if usage else EXIT_FINDINGS
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -194,14 +196,6 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         policy = RetryPolicy(retries=retries, backoff=backoff)
         flags = envelope_flags(to, appkey, app_id, business_phone)
         if to is not None:
-            from ..sending.recipients import normalize_phone
-
-            phone = normalize_phone(to)
-            if phone is None:
-                raise _usage(f"--to {to!r} is not a phone number (7-15 digits, country code "
-                             "first)")
-            for key in ("phone", "recipient"):
-                flags[key] = phone
             envelope = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
                                placeholders=False, file=spec.file)
             values = plan.values(parse_vars(var_pairs, vars_file))

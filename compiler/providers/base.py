@@ -41,6 +41,7 @@ class EnvelopeField:
     option: str               # command-line option, e.g. "--appkey"
     placeholder: str          # value used when a spec is checked without real addressing
     is_recipient: bool = False
+    is_phone: bool = False    # normalised by compiler.phone wherever it comes from
 
 
 @dataclass(slots=True)

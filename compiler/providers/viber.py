@@ -114,7 +114,8 @@ class Viber(Provider):
     semantic_fields = (r"^/messageData/(templateId|templateParams|rateType)(/|$)",)
     envelope = (
         EnvelopeField("appkey", "appkey", "NXCLOUD_APPKEY", "--appkey", "APPKEY"),
-        EnvelopeField("phone", None, None, "--to", "10000000000", is_recipient=True),
+        EnvelopeField("phone", None, None, "--to", "10000000000", is_recipient=True,
+                      is_phone=True),
     )
 
     def lower(self, message: Mapping[str, Any], settings: Mapping[str, Any],

@@ -70,8 +70,9 @@ class WhatsApp(Provider):
     envelope = (
         EnvelopeField("appId", "app_id", "ITNIO_APP_ID", "--app-id", "APPID"),
         EnvelopeField("businessPhone", "business_phone", "ITNIO_BUSINESS_PHONE",
-                      "--business-phone", "10000000000"),
-        EnvelopeField("recipient", None, None, "--to", "10000000001", is_recipient=True),
+                      "--business-phone", "10000000000", is_phone=True),
+        EnvelopeField("recipient", None, None, "--to", "10000000001", is_recipient=True,
+                      is_phone=True),
     )
 
     def lower(self, message: Mapping[str, Any], settings: Mapping[str, Any],

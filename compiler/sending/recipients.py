@@ -21,8 +21,8 @@ the error that follows says so. Unknown columns are refused (typo protection, wi
 mean"), or dropped with ``ignore_extra=True``. An empty CSV cell counts as "no value", so a
 variable's default applies.
 
-Phone numbers are normalised: surrounding blanks, inner spaces, dashes, dots and
-parentheses and a leading ``+`` are removed; 7 to 15 digits must remain.
+Phone numbers are normalised by :mod:`compiler.phone`, as everywhere in msgc: blanks,
+dashes, dots, parentheses and a leading ``+`` are removed; 7 to 15 digits must remain.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import hashlib
 import io
 import json
 import os
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -41,24 +40,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from ..diagnostics import Diagnostic, MsgcError
+from ..phone import normalize_phone  # the one normaliser (render, send, variables, API)
 
 PHONE = "phone"
 LOCALE = "locale"
 FORMATS = ("csv", "jsonl")
-_PHONE_NOISE = re.compile(r"[\s\-().]")
-_PHONE_RE = re.compile(r"[0-9]{7,15}")
 _CHUNK = 1 << 20
 csv.field_size_limit(16 * 1024 * 1024)
-
-
-def normalize_phone(value: Any) -> str | None:
-    """The phone number as 7-15 ASCII digits, or ``None`` when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    text = _PHONE_NOISE.sub("", str(value).strip())
-    if text.startswith("+"):
-        text = text[1:]
-    return text if text.isascii() and _PHONE_RE.fullmatch(text) else None
 
 
 @dataclass(slots=True)
