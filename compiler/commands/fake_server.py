@@ -14,6 +14,8 @@ import click
 from .. import providers
 from ..cli import EXIT_USAGE
 from ..config import load_config
+from ..diagnostics import Diagnostic
+from ..report import echo_diagnostics
 from .common import reporting
 
 _RATE = click.FloatRange(0.0, 1.0)
@@ -85,6 +87,7 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
     for provider in providers.registry().values():
         names = provider.credential_names
         values = {n: os.environ.get(n) or config.credentials.get(n) or "" for n in names}
+        _check_credentials(values)
         if all(values.values()):
             credentials.update(values)
         elif names:
@@ -125,3 +128,15 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
     stats = server.stats
     click.echo(f"msgc fake-server: {stats['requests']} requests, {stats['accepted']} accepted, "
                f"{stats['rejected']} rejected", err=True)
+
+
+def _check_credentials(values: dict[str, str]) -> None:
+    """Exit 2, naming the variable, when a configured credential cannot be a key."""
+    from ..credentials import RULE_CREDENTIAL_INVALID, credential_problem
+
+    bad = [Diagnostic(RULE_CREDENTIAL_INVALID, f"{name} {problem}")
+           for name, value in values.items()
+           if value and (problem := credential_problem(value))]
+    if bad:
+        echo_diagnostics(bad)
+        sys.exit(EXIT_USAGE)

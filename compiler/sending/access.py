@@ -18,37 +18,52 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..credentials import RULE_CREDENTIAL_INVALID, credential_problem
 from ..diagnostics import Diagnostic, MsgcError
 from ..providers.base import Provider
 
 MASK = "***"
 #: Rules whose diagnostics are usage errors, unreadable input or a campaign that must not
 #: go on (exit 2) rather than findings (exit 1).
-USAGE_RULES = frozenset({"credentials-missing", "base-url", "io-error", "config", "encoding",
+USAGE_RULES = frozenset({"credentials-missing", RULE_CREDENTIAL_INVALID, "base-url",
+                         "io-error", "config", "encoding",
                          "journal-conflict", "journal-damaged", "journal-behind",
                          "results-damaged", "campaign-locked", "recipients-encoding",
                          "recipients-csv", "envelope-missing", "usage"})
 
 
 def resolve_credentials(provider: Provider, environ: Mapping[str, str],
-                        configured: Mapping[str, str], *, file: str | None = None
-                        ) -> dict[str, str]:
-    """Every credential ``provider`` needs, or a usage error naming each missing one."""
+                        configured: Mapping[str, str], *, file: str | None = None,
+                        hint: str | None = None) -> dict[str, str]:
+    """Every credential ``provider`` needs, or a usage error naming each missing or
+    unusable one (see :mod:`compiler.credentials`). ``file`` is where ``configured``
+    values came from; ``hint`` says where a missing one can be set."""
     found: dict[str, str] = {}
     missing = []
+    invalid = []
     for name in provider.credential_names:
         value = environ.get(name) or configured.get(name)
         if value:
+            problem = credential_problem(value)
+            if problem:
+                origin = "the environment" if environ.get(name) else (file or "the config")
+                invalid.append(Diagnostic(
+                    RULE_CREDENTIAL_INVALID, f"{name} (from {origin}) {problem}",
+                    file=None if origin == "the environment" else file,
+                    provider=provider.name, hint="copy the value again from the provider's "
+                    "console; it is never shown here"))
             found[name] = value
         else:
             missing.append(name)
+    if invalid:
+        raise MsgcError(invalid)
     if missing:
         raise MsgcError([
             Diagnostic("credentials-missing",
                        f"{name} is not set: sending through {provider.label} needs it",
                        file=file, provider=provider.name,
-                       hint=f"export {name}=... (or set it under [credentials] in msgc.toml, "
-                            "outside the repository)")
+                       hint=hint or f"export {name}=... (or set it under [credentials] in "
+                                    "msgc.toml, outside the repository)")
             for name in missing
         ])
     return found
