@@ -28,6 +28,7 @@ COMMANDS = {
     "build": "build",
     "schema": "schema",
     "preview": "preview",
+    "config": "show_config",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -69,12 +70,29 @@ _SHORT_HELP = {
     "build": "Validate a tree and write every payload plus a manifest.",
     "schema": "Export the spec format's JSON Schema for editors.",
     "preview": "Draw every spec as WhatsApp/Viber-like chat screens (a static site).",
+    "config": "Show every effective setting and where it came from.",
 }
+
+
+#: Where ``--config FILE`` is kept for the command (click's ``ctx.meta`` is shared by the
+#: group and its command); read by ``compiler.commands.common.current_config``.
+CONFIG_META_KEY = "msgc.config"
+
+
+def remember_config(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[CONFIG_META_KEY] = value
+
+
+CONFIG_HELP = ("Config file to use instead of the project's msgc.toml / pyproject.toml "
+               "(also MSGC_CONFIG); the user file still applies beneath it.")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
                                               "max_content_width": 100})
 @click.version_option(__version__, prog_name="msgc")
+@click.option("--config", "config_file", metavar="FILE", expose_value=False, is_eager=True,
+              callback=remember_config, type=click.Path(dir_okay=False), help=CONFIG_HELP)
 def cli() -> None:
     """msgc compiles provider-neutral YAML message specs into validated Viber (NXCloud)
     and WhatsApp (ITNIO) payloads.

@@ -10,15 +10,15 @@ import click
 from .. import __version__
 from ..build import plan_artifacts, write
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from ..config import load_config
 from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
 from ..source import UNREADABLE_RULES
 from ..tree import check_tree
-from .common import reporting
+from .common import config_option, current_config, reporting
 
 
 @click.command(name="build")
+@config_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--output", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder to write payloads and manifest.json into.")
@@ -38,7 +38,7 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None)
       msgc build templates/ -o dist/
     """
     with reporting(EXIT_USAGE):
-        config = load_config()
+        config = current_config()
     strict = config.strict if strict is None else strict
     report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope)
     diags = report.all_diagnostics()

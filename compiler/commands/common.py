@@ -1,4 +1,4 @@
-"""Options and helpers shared by several commands (variables, envelope, errors)."""
+"""Options and helpers shared by several commands (config, variables, envelope, errors)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,40 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from ..cli import EXIT_FINDINGS, EXIT_USAGE
+from ..cli import CONFIG_HELP, CONFIG_META_KEY, EXIT_FINDINGS, EXIT_USAGE, remember_config
+from ..config_file import CONFIG_RULES
 from ..diagnostics import Diagnostic, MsgcError
 from ..phone import RULE_PHONE
 from ..report import echo_diagnostics
 from ..source import UNREADABLE_RULES
 
+if TYPE_CHECKING:
+    from ..config import Config
+
 #: Rules whose diagnostics mean "usage error or unreadable input": exit 2, not 1.
-USAGE_RULES = UNREADABLE_RULES | {"config", RULE_PHONE}
+USAGE_RULES = UNREADABLE_RULES | CONFIG_RULES | {RULE_PHONE}
+def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--config FILE``, accepted before the command (``msgc --config F validate``) and
+    after it; the value goes to :func:`current_config`, not to the command function."""
+    return click.option(
+        "--config", "config_file", metavar="FILE", expose_value=False, is_eager=True,
+        callback=remember_config, type=click.Path(dir_okay=False), help=CONFIG_HELP)(func)
+
+
+def current_config() -> Config:
+    """The merged config for this run (``--config``, ``MSGC_CONFIG``, the project and the
+    user file). Prints its warnings; raises :class:`MsgcError` on a mistake in a file."""
+    from ..config import load_config
+
+    ctx = click.get_current_context(silent=True)
+    explicit = ctx.meta.get(CONFIG_META_KEY) if ctx is not None else None
+    config = load_config(Path(explicit) if explicit else None)
+    echo_diagnostics(config.warnings)
+    return config
 
 
 def fail(diags: list[Diagnostic], code: int = EXIT_FINDINGS) -> NoReturn:
@@ -35,6 +57,16 @@ def reporting(code: int = EXIT_FINDINGS) -> Iterator[None]:
     except MsgcError as exc:
         usage = all(d.rule in USAGE_RULES for d in exc.diagnostics)
         fail(exc.diagnostics, EXIT_USAGE if usage else code)
+
+
+def credential_origins(config: Config) -> dict[str, Any]:
+    """Keyword arguments of ``sending.access.resolve_credentials`` that say where each
+    configured credential came from and where a missing one can be set."""
+    origins = {name: (str(src.file), src.line) for name in config.credentials
+               if (src := config.source(f"credentials.{name}")).file is not None}
+    return {"origins": origins, "hint": None if config.user_path is None else
+            f"export it, or set it under [credentials] in {config.user_path} (your user "
+            "file, outside every repository)"}
 
 
 def parse_vars(pairs: tuple[str, ...], vars_file: str | None) -> dict[str, Any]:

@@ -13,15 +13,15 @@ import click
 
 from .. import providers
 from ..cli import EXIT_USAGE
-from ..config import load_config
 from ..diagnostics import Diagnostic
 from ..report import echo_diagnostics
-from .common import reporting
+from .common import config_option, current_config, reporting
 
 _RATE = click.FloatRange(0.0, 1.0)
 
 
 @click.command(name="fake-server")
+@config_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (keep it on loopback).")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
@@ -78,7 +78,7 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
                                      if not owners else "SHARE must be between 0 and 1",
                                      param_hint="--reject")
     with reporting(EXIT_USAGE):
-        config = load_config()
+        config = current_config()
         if record:
             from ..files import check_writable
 

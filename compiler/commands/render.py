@@ -7,13 +7,14 @@ import json
 import click
 
 from .. import providers
-from ..config import load_config
 from ..diagnostics import Diagnostic, Severity
 from ..envelope import resolve
 from ..pipeline import Plan
 from ..report import echo_diagnostics
 from ..spec import load_spec
 from .common import (
+    config_option,
+    current_config,
     envelope_flags,
     envelope_options,
     environ,
@@ -24,6 +25,7 @@ from .common import (
 
 
 @click.command(name="render")
+@config_option
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--provider", "-p", required=True, type=click.Choice(providers.names()),
               help="Provider to compile for.")
@@ -48,7 +50,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
           --var order_id=A-1029 --var eta_days=3
     """
     with reporting():
-        config = load_config()
+        config = current_config()
         spec = load_spec(spec_path)
         plan = Plan(spec, provider, locale or _default_locale(spec, config.locale))
         flags = envelope_flags(to, appkey, app_id, business_phone)

@@ -16,14 +16,21 @@ import click
 
 from .. import providers
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from ..config import load_config
 from ..diagnostics import Diagnostic, MsgcError
 from ..envelope import resolve
 from ..pipeline import Plan
 from ..report import echo_diagnostics
 from ..spec import Spec, load_spec
 from .common import USAGE_RULES as COMMON_USAGE_RULES
-from .common import envelope_flags, envelope_options, parse_vars, variable_options
+from .common import (
+    config_option,
+    credential_origins,
+    current_config,
+    envelope_flags,
+    envelope_options,
+    parse_vars,
+    variable_options,
+)
 
 if TYPE_CHECKING:  # the sender stack loads only when a message is sent
     from ..sending.access import Redactor
@@ -82,6 +89,7 @@ def _usage(message: str, hint: str | None = None) -> MsgcError:
 
 
 @click.command(name="send")
+@config_option
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--provider", "-p", required=True, type=click.Choice(providers.names()),
               help="Provider to send through.")
@@ -146,7 +154,8 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
     whose journal lost writes, a disk error; 130 stopped (Ctrl-C, SIGTERM).
 
     Credentials come from NXCLOUD_ACCESS_KEY / NXCLOUD_ACCESS_SECRET (Viber) or
-    ITNIO_API_KEY / ITNIO_API_SECRET (WhatsApp), else from [credentials] in msgc.toml.
+    ITNIO_API_KEY / ITNIO_API_SECRET (WhatsApp), else from [credentials] in a config file
+    (best: the user file ~/.config/msgc/config.toml); `msgc config` shows which is used.
 
     \b
     Examples:
@@ -183,7 +192,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
 
         known = [n for p in providers.registry().values() for n in p.credential_names]
         _Output.redact = Redactor(os.environ.get(n, "") for n in known)
-        config = load_config()
+        config = current_config()
         spec = load_spec(spec_path)
         chosen_locale = locale or (config.locale if config.locale in spec.locales else None)
         plan = Plan(spec, provider, chosen_locale)
@@ -191,7 +200,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         _Output.redact = Redactor([*_Output.redact.secrets, *(
             config.credentials.get(n, "") for n in known)])
         credentials = resolve_credentials(plan.provider, environ, config.credentials,
-                                          file=str(config.path) if config.path else "environment")
+                                          **credential_origins(config))
         url = resolve_base_url(plan.provider, base_url, environ)
         policy = RetryPolicy(retries=retries, backoff=backoff)
         flags = envelope_flags(to, appkey, app_id, business_phone)

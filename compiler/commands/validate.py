@@ -8,15 +8,15 @@ import click
 
 from .. import __version__
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from ..config import load_config
 from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
 from ..source import UNREADABLE_RULES
 from ..tree import check_tree
-from .common import reporting
+from .common import config_option, current_config, reporting
 
 
 @click.command(name="validate")
+@config_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="Output format.")
@@ -44,7 +44,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
       msgc validate --format sarif > msgc.sarif
     """
     with reporting(EXIT_USAGE):
-        config = load_config()
+        config = current_config()
     targets = list(paths) or config.paths or ["."]
     strict = config.strict if strict is None else strict
     report = check_tree(targets, envelope_defaults=config.envelope,

@@ -34,10 +34,12 @@ USAGE_RULES = frozenset({"credentials-missing", RULE_CREDENTIAL_INVALID, "base-u
 
 def resolve_credentials(provider: Provider, environ: Mapping[str, str],
                         configured: Mapping[str, str], *, file: str | None = None,
-                        hint: str | None = None) -> dict[str, str]:
+                        hint: str | None = None,
+                        origins: Mapping[str, tuple[str, int | None]] | None = None
+                        ) -> dict[str, str]:
     """Every credential ``provider`` needs, or a usage error naming each missing or
-    unusable one (see :mod:`compiler.credentials`). ``file`` is where ``configured``
-    values came from; ``hint`` says where a missing one can be set."""
+    unusable one (see :mod:`compiler.credentials`). ``origins`` (else ``file``) says
+    where each ``configured`` value came from; ``hint`` where a missing one can be set."""
     found: dict[str, str] = {}
     missing = []
     invalid = []
@@ -46,12 +48,13 @@ def resolve_credentials(provider: Provider, environ: Mapping[str, str],
         if value:
             problem = credential_problem(value)
             if problem:
-                origin = "the environment" if environ.get(name) else (file or "the config")
+                where, line = (None, None) if environ.get(name) else \
+                    (origins or {}).get(name, (file or "the config file", None))
                 invalid.append(Diagnostic(
-                    RULE_CREDENTIAL_INVALID, f"{name} (from {origin}) {problem}",
-                    file=None if origin == "the environment" else file,
-                    provider=provider.name, hint="copy the value again from the provider's "
-                    "console; it is never shown here"))
+                    RULE_CREDENTIAL_INVALID,
+                    f"{name} (from {where or 'the environment'}) {problem}", file=where,
+                    line=line, provider=provider.name, hint="copy the value again from the "
+                    "provider's console; it is never shown here"))
             found[name] = value
         else:
             missing.append(name)
