@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config_file import ConfigFile, read_file
+from .config_file import DEFAULT_EXCLUDE, ConfigFile, read_file
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .files import os_reason
 from .source import RULE_IO
@@ -43,8 +43,6 @@ from .source import RULE_IO
 RULE_CREDENTIALS_IN_REPOSITORY = "config-credentials-in-repository"
 #: Environment variable naming a config file used instead of the project file.
 ENV_CONFIG = "MSGC_CONFIG"
-#: Folder and file names skipped when walking folders, unless ``exclude`` says otherwise.
-DEFAULT_EXCLUDE = (".*", "node_modules", "__pycache__", "venv", "dist", "build")
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,9 @@ CONFIG_RULES = frozenset({RULE_SYNTAX, RULE_UNKNOWN_KEY, RULE_TYPE, RULE_VALUE,
 
 #: Largest config file read (a config file is a few hundred bytes).
 MAX_CONFIG_BYTES = 1024 * 1024
+#: Folder and file names skipped when walking folders, unless ``exclude`` says otherwise:
+#: hidden ones (``.git``, ``.venv``), dependencies, caches and build outputs.
+DEFAULT_EXCLUDE = (".*", "node_modules", "__pycache__", "venv", "dist", "build")
 _LOCALE_RE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 
 Key = tuple[str, ...]

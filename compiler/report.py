@@ -31,12 +31,10 @@ def text(diags: Sequence[Diagnostic], *, color: bool = False, **_: Any) -> str:
 
 
 def summary(diags: Sequence[Diagnostic], files: int | None = None) -> str:
-    errors = sum(d.severity is Severity.ERROR for d in diags)
-    warnings = sum(d.severity is Severity.WARNING for d in diags)
-    parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
-    if files is not None:
-        parts.append(f"in {files} file{'s' * (files != 1)}")
-    return ", ".join(parts[:2]) + (f" {parts[2]}" if files is not None else "")
+    """``2 errors, 1 warning, 0 notes in 3 files``: every severity is counted."""
+    counts = [(sum(d.severity is s for d in diags), s.value) for s in Severity]
+    text = ", ".join(f"{n:,} {word}{'s' * (n != 1)}" for n, word in counts)
+    return text + (f" in {files:,} file{'s' * (files != 1)}" if files is not None else "")
 
 
 def as_json(diags: Sequence[Diagnostic], **_: Any) -> str:

@@ -10,6 +10,7 @@ bounds) could exceed a provider limit. A broken file never stops the others bein
 from __future__ import annotations
 
 import copy
+import fnmatch
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -19,15 +20,19 @@ from typing import Any
 
 from . import pointer as jp
 from .analysis import UNBOUNDED_PAD, leaf_bounds, pad
+from .config_file import DEFAULT_EXCLUDE
 from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
 from .envelope import resolve
 from .pipeline import Plan, Rendered
 from .providers.base import LoweringError
-from .spec import Spec, load_spec
+from .source import RULE_IO, load_file
+from .spec import Spec, check_document
 from .templating import parse_template, variables_used
 
 SPEC_SUFFIXES = (".yaml", ".yml")
-_SKIP_DIRS = {"node_modules", "__pycache__", "venv", "dist", "build"}
+RULE_NO_SPECS = "no-specs"
+RULE_UNBOUNDED_VARIABLE = "unbounded-variable"
+RULE_UNBOUNDED_TEMPLATE = "unbounded-template"
 _NUMBER_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
 
 
@@ -39,6 +44,7 @@ class FileReport:
     outputs: list[Rendered] = field(default_factory=list)
     name: str | None = None
     name_position: tuple[int | None, int | None] = (None, None)
+    not_a_spec: str | None = None   # found by a folder walk, and why it is not a spec
 
     @property
     def ok(self) -> bool:
@@ -58,46 +64,74 @@ class TreeReport:
         return sorted(out, key=sort_key)
 
 
-def find_spec_files(paths: Iterable[str]) -> tuple[list[tuple[Path, bool]], list[Diagnostic]]:
-    """Spec files under ``paths``: (path, named explicitly). Missing paths are diagnostics.
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file to check: named on the command line (always a spec) or found by a walk (a
+    spec only if it parses as one), and which of the given paths it was found under."""
 
-    Files named on the command line are always specs. Files found by walking a folder are
-    specs when they end in .yaml/.yml, are not hidden, and hold a top-level ``message:`` or
-    ``targets:`` key (so CI configs and other YAML in the tree are left alone).
+    path: Path
+    explicit: bool
+    root: int
+
+
+def find_spec_files(paths: Iterable[str], exclude: Iterable[str] = DEFAULT_EXCLUDE
+                    ) -> tuple[list[Candidate], list[Diagnostic]]:
+    """Candidate spec files under ``paths``; missing paths are diagnostics.
+
+    Files named on the command line are always specs. Walking a folder collects every
+    ``.yaml``/``.yml`` file whose name, and whose folders' names below the given one, match
+    none of the ``exclude`` patterns (shell-style, e.g. ``.*``); :func:`check_file` then
+    decides by parsing which of them are specs.
     """
-    found: dict[Path, bool] = {}
+    patterns = tuple(exclude)
+
+    def skipped(name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+    found: dict[Path, Candidate] = {}
     diags = []
-    for raw in paths:
+    for index, raw in enumerate(paths):
         path = Path(raw)
         if path.is_file():
-            found[path] = True
+            found[path] = Candidate(path, True, index)
         elif path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+                dirs[:] = sorted(d for d in dirs if not skipped(d))
                 for name in sorted(files):
-                    if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
+                    if name.endswith(SPEC_SUFFIXES) and not skipped(name):
                         candidate = Path(root) / name
-                        if candidate not in found and _looks_like_spec(candidate):
-                            found[candidate] = False
+                        if candidate not in found:
+                            found[candidate] = Candidate(candidate, False, index)
         elif path.exists():
-            diags.append(Diagnostic("io-error", "not a regular file or a folder", file=raw))
+            diags.append(Diagnostic(RULE_IO, "not a regular file or a folder", file=raw))
         else:
-            diags.append(Diagnostic("io-error", "no such file or folder", file=raw))
-    return sorted(found.items(), key=lambda item: str(item[0])), diags
+            diags.append(Diagnostic(RULE_IO, "no such file or folder", file=raw))
+    return sorted(found.values(), key=lambda c: str(c.path)), diags
 
 
-_SPEC_KEY_RE = re.compile(rb"^(message|targets)\s*:", re.MULTILINE)
+#: A top-level ``message`` or ``targets`` key in any YAML key style (plain, quoted, in a flow
+#: mapping): how a file that does not parse is told from other YAML (a Helm template, ...).
+_SPEC_KEY_RE = re.compile(rb"""(?:^|[{,]|\n)[ \t]*["']?(?:message|targets)["']?[ \t]*:""")
 
 
-def _looks_like_spec(path: Path) -> bool:
-    if not path.is_file():  # a FIFO would block the open; let the loader report it
+def _mentions_spec_keys(path: Path) -> bool:
+    if not path.is_file():  # a FIFO would block the open; report what the loader said
         return True
     try:
         with path.open("rb") as fh:
             head = fh.read(256 * 1024)
     except OSError:
-        return True  # let the loader report it
+        return True  # let the loader's error be reported
     return bool(_SPEC_KEY_RE.search(head))
+
+
+def _not_a_spec(data: Any) -> str | None:
+    """Why parsed YAML is not a message spec (None when it is one)."""
+    if not isinstance(data, Mapping):
+        return "not a mapping" if data is not None else "empty"
+    if "message" in data or "targets" in data:
+        return None
+    return "no `message` or `targets` key"
 
 
 #: Trees at least this large are checked by one worker process per core.
@@ -106,22 +140,37 @@ PARALLEL_FROM = 64
 
 def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | None = None,
                worst_case: bool = True, keep_outputs: bool = True,
-               jobs: int | None = None) -> TreeReport:
+               jobs: int | None = None, exclude: Iterable[str] = DEFAULT_EXCLUDE) -> TreeReport:
     """Check every spec under ``paths``. Large trees are split over worker processes
-    (``jobs``, default: one per core); the result is the same, in the same order."""
+    (``jobs``, default: one per core); the result is the same, in the same order. A given
+    path under which no spec is found is a ``no-specs`` error (and makes the report
+    unreadable: exit 2), so a wrong path can never pass as a clean tree."""
+    paths = list(paths)
     report = TreeReport()
-    files, missing = find_spec_files(paths)
+    candidates, missing = find_spec_files(paths, exclude)
     report.diagnostics.extend(missing)
     report.unreadable = bool(missing)
     defaults = dict(envelope_defaults or {})
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs > 1 and len(files) >= PARALLEL_FROM:
-        report.files.extend(_check_parallel([p for p, _ in files], defaults, worst_case,
-                                            keep_outputs, jobs))
+    if jobs > 1 and len(candidates) >= PARALLEL_FROM:
+        checked = _check_parallel(candidates, defaults, worst_case, keep_outputs, jobs)
     else:
-        for path, _explicit in files:
-            report.files.append(_slim(check_file(path, defaults, worst_case=worst_case),
-                                      keep_outputs))
+        checked = [_slim(check_file(c.path, defaults, worst_case=worst_case,
+                                    walked=not c.explicit), keep_outputs)
+                   for c in candidates]
+    specs_under: dict[int, int] = {}
+    others: dict[int, list[FileReport]] = {}
+    for candidate, file_report in zip(candidates, checked, strict=True):
+        if file_report.not_a_spec is None:
+            report.files.append(file_report)
+            specs_under[candidate.root] = specs_under.get(candidate.root, 0) + 1
+        else:
+            others.setdefault(candidate.root, []).append(file_report)
+    for index, raw in enumerate(paths):
+        if specs_under.get(index) or not Path(raw).is_dir():
+            continue
+        report.unreadable = True
+        report.diagnostics.append(_no_specs(raw, others.get(index, []), tuple(exclude)))
     names: dict[str, FileReport] = {}
     for file_report in report.files:
         if file_report.name is None:
@@ -140,6 +189,29 @@ def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | N
     return report
 
 
+def _no_specs(folder: str, others: list[FileReport], exclude: tuple[str, ...]) -> Diagnostic:
+    if others:
+        shown = "; ".join(f"{Path(o.path).relative_to(folder) if _inside(o.path, folder) else o.path}"
+                          f": {o.not_a_spec}" for o in others[:5])
+        more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+        found = f"YAML files there are not specs ({shown}{more})"
+    else:
+        found = "it holds no .yaml or .yml file"
+    return Diagnostic(
+        RULE_NO_SPECS, f"no message spec found under {folder}: {found}", file=folder,
+        hint="a spec is a YAML mapping with `message` and `targets`; check the paths given "
+             f"(or the config's `paths`). Names skipped: {', '.join(exclude) or 'none'} "
+             "(the config's `exclude`)")
+
+
+def _inside(path: str, folder: str) -> bool:
+    try:
+        Path(path).relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
 def _slim(report: FileReport, keep_outputs: bool) -> FileReport:
     if report.spec is not None:
         report.name = report.spec.name
@@ -150,19 +222,21 @@ def _slim(report: FileReport, keep_outputs: bool) -> FileReport:
     return report
 
 
-def _check_chunk(args: tuple[list[str], dict[str, Any], bool, bool]) -> list[FileReport]:
-    paths, defaults, worst_case, keep_outputs = args
-    return [_slim(check_file(Path(p), defaults, worst_case=worst_case), keep_outputs)
-            for p in paths]
+def _check_chunk(args: tuple[list[tuple[str, bool]], dict[str, Any], bool, bool]
+                 ) -> list[FileReport]:
+    items, defaults, worst_case, keep_outputs = args
+    return [_slim(check_file(Path(p), defaults, worst_case=worst_case, walked=walked),
+                  keep_outputs) for p, walked in items]
 
 
-def _check_parallel(paths: list[Path], defaults: dict[str, Any], worst_case: bool,
+def _check_parallel(candidates: list[Candidate], defaults: dict[str, Any], worst_case: bool,
                     keep_outputs: bool, jobs: int) -> list[FileReport]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(8, len(paths) // (jobs * 4))
-    chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
+    items = [(str(c.path), not c.explicit) for c in candidates]
+    size = max(8, len(items) // (jobs * 4))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         results = pool.map(_check_chunk, [(c, defaults, worst_case, keep_outputs)
@@ -171,10 +245,24 @@ def _check_parallel(paths: list[Path], defaults: dict[str, Any], worst_case: boo
 
 
 def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
-               worst_case: bool = True) -> FileReport:
+               worst_case: bool = True, walked: bool = False) -> FileReport:
+    """Check one spec file. A file found by a folder walk (``walked``) that is not a spec
+    comes back with ``not_a_spec`` set and no findings."""
     report = FileReport(str(path))
     try:
-        spec = load_spec(path)
+        doc = load_file(path)
+    except MsgcError as exc:
+        if walked and not _mentions_spec_keys(path):
+            report.not_a_spec = "not YAML msgc can read, and no `message` or `targets` key"
+            return report
+        report.diagnostics.extend(exc.diagnostics)
+        return report
+    if walked:
+        report.not_a_spec = _not_a_spec(doc.data)
+        if report.not_a_spec is not None:
+            return report
+    try:
+        spec = check_document(doc)
     except MsgcError as exc:
         report.diagnostics.extend(exc.diagnostics)
         return report
@@ -324,15 +412,28 @@ def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, st
             continue
         leaf = found
         if leaf.bound.chars is None:
+            # Every payload maxLength is a hard provider limit: a check that could not be
+            # made is a warning, never a quiet note.
+            unchecked = (f"the length of {jp.last_token(finding.pointer)} could not be "
+                         f"checked against {plan.provider.label}'s limit of "
+                         f"{finding.limit:,} characters")
             for name in sorted(leaf.bound.unbounded - noted):
                 noted.add(name)
                 out.append(plan.spec.diagnostic(
-                    jp.join("/variables", name), "unbounded-variable",
-                    f"variable {name!r} has no max_length, so msgc cannot tell whether "
-                    f"{jp.last_token(finding.pointer)} stays within {plan.provider.label}'s limit",
-                    severity=Severity.NOTE, at_key=True, provider=plan.provider.name,
-                    hint="declare max_length (or enum) to get a worst-case check",
+                    jp.join("/variables", name), RULE_UNBOUNDED_VARIABLE,
+                    f"{unchecked}: variable {name!r} has no max_length",
+                    severity=Severity.WARNING, at_key=True, provider=plan.provider.name,
+                    hint="declare max_length (or enum; minimum and maximum for an integer) "
+                         "so the worst case can be checked",
                 ))
+            if not leaf.bound.unbounded and origin is not None and origin not in noted:
+                noted.add(origin)
+                out.append(plan._diag(
+                    plan.spec_pointer(origin), RULE_UNBOUNDED_TEMPLATE,
+                    f"{unchecked}: its template uses a loop, a call or a filter whose output "
+                    "length msgc cannot bound",
+                    "bound it, e.g. {{ text | truncate(80) }}, or keep the template to "
+                    "variables, text, if/else and length-keeping filters", Severity.WARNING))
             continue
         length = len(jp.resolve(lowered.payload, finding.pointer))
         drivers = ", ".join(f"{n} has {m}" for n, m in sorted(leaf.bound.drivers.items()))

@@ -60,7 +60,7 @@ def test_validate_clean_tree_exits_0(tmp_path: Path) -> None:
     write_tree(tmp_path)
     code, out, err = invoke(["validate", "specs"], tmp_path)
     assert code == 0, out + err
-    assert "0 errors, 0 warnings in 2 files" in err
+    assert "0 errors, 0 warnings, 0 notes in 2 files" in err
 
 
 def test_broken_file_does_not_hide_the_others(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
 from ..source import UNREADABLE_RULES
 from ..tree import check_tree
-from .common import config_option, current_config, reporting
+from .common import config_option, current_config, exclude_option, reporting
 
 
 @click.command(name="build")
@@ -25,13 +25,22 @@ from .common import config_option, current_config, reporting
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="Format of the findings.")
 @click.option("--strict/--no-strict", default=None, help="Fail on warnings too.")
-def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None) -> None:
+@exclude_option
+def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
+            exclude: tuple[str, ...]) -> None:
     """Validate specs under PATHS, then write one payload per spec x target x locale.
 
     Payloads are rendered with each variable's example; envelope fields come from the
     spec's target block or the config's [envelope] table, else placeholders. Output is
     deterministic: a rebuild of unchanged specs is byte-identical. If any spec has an error,
     nothing is written and the exit code is 1.
+
+    Folders are walked for .yaml/.yml files; a file is a spec when it parses as a
+    mapping with `message` or `targets` (other YAML is left alone). Names skipped while
+    walking, by default: .* (hidden), node_modules, __pycache__, venv, dist, build. Set
+    `exclude = [...]` in the config to replace that list, or add names with --exclude; a
+    path given here is always read. A path under which no spec is found is an error (exit
+    2), so a wrong path cannot pass as a clean tree.
 
     \b
     Example:
@@ -40,7 +49,8 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None)
     with reporting(EXIT_USAGE):
         config = current_config()
     strict = config.strict if strict is None else strict
-    report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope)
+    report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope,
+                        exclude=(*config.exclude, *exclude))
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stderr.isatty())

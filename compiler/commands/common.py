@@ -32,6 +32,14 @@ def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
         callback=remember_config, type=click.Path(dir_okay=False), help=CONFIG_HELP)(func)
 
 
+def exclude_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--exclude PATTERN`` (repeatable): more names to skip when walking folders."""
+    return click.option(
+        "--exclude", "exclude", multiple=True, metavar="PATTERN",
+        help="Also skip folders and files with this name (shell pattern, e.g. 'drafts' or "
+             "'*.draft.yaml') when walking folders; repeatable.")(func)
+
+
 def current_config() -> Config:
     """The merged config for this run (``--config``, ``MSGC_CONFIG``, the project and the
     user file). Prints its warnings; raises :class:`MsgcError` on a mistake in a file."""

@@ -12,7 +12,7 @@ from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
 from ..source import UNREADABLE_RULES
 from ..tree import check_tree
-from .common import config_option, current_config, reporting
+from .common import config_option, current_config, exclude_option, reporting
 
 
 @click.command(name="validate")
@@ -24,8 +24,9 @@ from .common import config_option, current_config, reporting
               help="Fail on warnings too (default from config, else off).")
 @click.option("--no-worst-case", is_flag=True, help="Skip the worst-case length analysis.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary line.")
+@exclude_option
 def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case: bool,
-            quiet: bool) -> None:
+            quiet: bool, exclude: tuple[str, ...]) -> None:
     """Check every message spec under PATHS (default: the config's paths, else `.`).
 
     Each spec is checked against the spec schema, rendered for every target and every
@@ -34,8 +35,15 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     unknown keys, examples that break their own type, locales missing fields, and fields
     whose worst-case length could exceed a provider limit.
 
-    Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on unreadable
-    input.
+    Folders are walked for .yaml/.yml files; a file is a spec when it parses as a
+    mapping with `message` or `targets` (other YAML is left alone). Names skipped while
+    walking, by default: .* (hidden), node_modules, __pycache__, venv, dist, build. Set
+    `exclude = [...]` in the config to replace that list, or add names with --exclude; a
+    path given here is always read. A path under which no spec is found is an error (exit
+    2), so a wrong path cannot pass as a clean tree.
+
+    Exit 0 when clean (warnings and notes allowed; --strict fails on warnings too), 1 on
+    findings, 2 on unreadable input, a path without specs, or a usage error.
 
     \b
     Examples:
@@ -48,7 +56,8 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     targets = list(paths) or config.paths or ["."]
     strict = config.strict if strict is None else strict
     report = check_tree(targets, envelope_defaults=config.envelope,
-                        worst_case=not no_worst_case, keep_outputs=False)
+                        worst_case=not no_worst_case, keep_outputs=False,
+                        exclude=(*config.exclude, *exclude))
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stdout.isatty())
