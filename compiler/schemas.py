@@ -67,6 +67,13 @@ def full_validator(name: str) -> Validator:
 
 
 @cache
+def definition_validator(name: str, definition: str) -> Draft202012Validator:
+    """A validator for one ``$defs`` entry of a schema file (e.g. the spec's ``message``)."""
+    ref = f"{load_schema(name).get('$id', name)}#/$defs/{definition}"
+    return Draft202012Validator({"$ref": ref}, registry=registry())
+
+
+@cache
 def validator(name: str) -> DispatchingValidator:
     """A validator for a schema file that gives exactly the errors of
     :func:`full_validator`, faster (see :class:`DispatchingValidator`)."""
@@ -183,9 +190,22 @@ def schema_findings(
 def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
     for error in errors:
         if error.validator in ("oneOf", "anyOf") and error.context:
-            yield from _leaves(iter([best_match(error.context)]))
+            yield from _leaves(iter([best_match(_relevant(error))]))
         else:
             yield error
+
+
+def _relevant(error: ValidationError) -> list[ValidationError]:
+    """The errors of an ``anyOf``/``oneOf`` worth explaining: a value that is not null did
+    not fail the ``{"type": "null"}`` branch of an override (``null`` removes a field) for
+    any interesting reason, so that branch's complaint is left out."""
+    branches = error.validator_value if isinstance(error.validator_value, list) else []
+    nulls = {i for i, b in enumerate(branches) if b == {"type": "null"}}
+    if error.instance is None or not nulls:
+        return list(error.context or [])
+    kept = [e for e in error.context or []
+            if not (e.relative_schema_path and e.relative_schema_path[0] in nulls)]
+    return kept or list(error.context or [])
 
 
 def _field_name(pointer: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, has_errors
-from .schemas import schema_findings, validator
+from .schemas import definition_validator, schema_findings, validator
 from .source import Document, load_file, load_text
 from .variables import Problem, Variable
 
@@ -147,7 +147,7 @@ def check_document(doc: Document) -> Spec:
     data = doc.data
     targets = {p: dict(s or {}) for p, s in data["targets"].items()}
     stem = Path(doc.filename).stem
-    return Spec(
+    spec = Spec(
         name=data.get("name", stem),
         description=data.get("description"),
         document=doc,
@@ -158,6 +158,64 @@ def check_document(doc: Document) -> Spec:
         locales=data.get("locales") or {},
         warnings=diags,
     )
+    merged = _check_merged(spec)
+    if merged:
+        raise MsgcError(diags + merged)
+    return spec
+
+
+#: Message fields an override may give in part: they merge key by key over the default
+#: message's, and the merged object must be complete (checked by :func:`_check_merged`).
+PARTIAL_FIELDS = ("video", "document", "location", "otp", "menu")
+
+
+def _override_layers(spec: Spec) -> list[Any]:
+    layers = [t.get("message") for t in spec.targets.values()]
+    for block in spec.locales.values():
+        layers.append(block.get("message"))
+        layers += [(t or {}).get("message") for t in (block.get("targets") or {}).values()]
+    return [layer for layer in layers if isinstance(layer, Mapping)]
+
+
+def _check_merged(spec: Spec) -> list[Diagnostic]:
+    """Errors in the merged messages that no single layer shows: an override's partial
+    object (``document: {filename: ...}``) over a message that has no such object leaves
+    required keys unset. Each is reported once, at the override, naming the missing key."""
+    if not any(isinstance(layer.get(name), Mapping) for layer in _override_layers(spec)
+               for name in PARTIAL_FIELDS):
+        return []
+    check = definition_validator(SPEC_SCHEMA, "message")
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, str]] = set()
+    for provider in spec.targets:
+        for locale in (None, *spec.locales):
+            message, origins = spec.effective_message(provider, locale)
+            for f in schema_findings(check, message, "spec", "a message spec"):
+                known = next(a for a in jp.ancestors(f.pointer) if a in origins)
+                where = origins[known] + f.pointer[len(known):]   # "" is always known
+                hint: str | None
+                if f.keyword == "required":
+                    owner = jp.parent(where)
+                    missing = jp.last_token(f.pointer)
+                    text = (f"{_dotted(owner)} has no `{missing}` once the overrides are "
+                            f"merged: this override leaves it out and no earlier layer sets it")
+                    hint = f"set `{missing}` here, or in message.{jp.split(f.pointer)[0]}"
+                else:
+                    text, hint = f.message, f.hint
+                if (where, text) in seen:
+                    continue
+                seen.add((where, text))
+                parts = jp.split(where)
+                out.append(spec.diagnostic(
+                    where, "spec-required" if f.keyword == "required" else f.rule, text,
+                    hint=hint, provider=parts[1] if parts[0] == "targets" else
+                    (parts[3] if len(parts) > 3 and parts[2] == "targets" else None),
+                    locale=parts[1] if parts[0] == "locales" else None))
+    return out
+
+
+def _dotted(pointer: str) -> str:
+    return ".".join(jp.split(pointer))
 
 
 def _check(doc: Document) -> list[Diagnostic]:
