@@ -64,6 +64,29 @@ class Document:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     block_scalars: set[str] = field(default_factory=set)
+    #: The source text of each unquoted scalar that YAML read as something other than a
+    #: string (``Yes`` -> true, ``1.10`` -> 1.1, ``~`` -> null), for "quote it" hints.
+    plain_texts: dict[str, str] = field(default_factory=dict)
+
+    def quote_hint(self, pointer: str) -> str | None:
+        """``YAML reads Yes as true (YAML 1.1); quote it: "Yes"`` when the node at
+        ``pointer`` is an unquoted word that YAML did not read as text."""
+        text = self.plain_texts.get(pointer)
+        if text is None:
+            return None
+        try:
+            value: Any = jp.resolve(self.data, pointer)
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+        if isinstance(value, bool):
+            read = str(value).lower() + (" (YAML 1.1 booleans include yes/no and on/off)"
+                                         if text.lower() not in ("true", "false") else "")
+        elif value is None:
+            read = "null"
+        else:
+            read = f"the number {value}"
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        return f'YAML reads {text} as {read}; to mean the text, quote it: "{escaped}"'
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the node at ``pointer`` or its nearest ancestor."""
@@ -133,10 +156,10 @@ def load_text(text: str, filename: str = "<string>") -> Document:
             try:
                 return _build(text, filename, yaml.SafeLoader)
             except yaml.MarkedYAMLError as again:
-                raise _syntax_error(again, filename) from None
+                raise _syntax_error(again, filename, text) from None
             except yaml.YAMLError as again:
                 raise MsgcError([Diagnostic(_RULE, f"YAML error: {again}", file=filename)]) from None
-        raise _syntax_error(exc, filename) from None
+        raise _syntax_error(exc, filename, text) from None
     except yaml.YAMLError as exc:
         raise MsgcError([Diagnostic(_RULE, f"YAML error: {exc}", file=filename)]) from None
 
@@ -152,13 +175,28 @@ def _is_libyaml_depth_error(exc: yaml.MarkedYAMLError) -> bool:
     return "maximum nesting depth" in (exc.problem or "")
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, filename: str) -> MsgcError:
+def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, text: str) -> MsgcError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
-    return MsgcError([Diagnostic(
-        _RULE, f"YAML syntax error: {problem}", file=filename,
-        line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-    )])
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    hint = None
+    tab = _indentation_tab(text, mark.line) if mark else None
+    if tab is not None:
+        problem, column = "YAML does not allow tabs for indentation", tab + 1
+        hint = "indent with spaces (set your editor to insert spaces for YAML files)"
+    return MsgcError([Diagnostic(_RULE, f"YAML syntax error: {problem}", file=filename,
+                                 line=line, column=column, hint=hint)])
+
+
+def _indentation_tab(text: str, line_index: int) -> int | None:
+    """Where (0-based column) a tab sits in the indentation of a line, if one does."""
+    lines = text.splitlines()
+    if not 0 <= line_index < len(lines):
+        return None
+    line = lines[line_index]
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    return indent.index("\t") if "\t" in indent else None
 
 
 class _Builder:
@@ -286,6 +324,8 @@ class _Builder:
         self.record(ptr, event)
         if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
             self.doc.block_scalars.add(ptr)
+        if isinstance(event, yaml.ScalarEvent) and not event.style and not isinstance(value, str):
+            self.doc.plain_texts[ptr] = event.value
         anchor = getattr(event, "anchor", None) if isinstance(event, yaml.ScalarEvent) else None
         self.attach(value, ptr, size, anchor, event, chars)
 

@@ -233,7 +233,8 @@ def _check(doc: Document) -> list[Diagnostic]:
                                hint="split it into several specs")]
     out = []
     for f in schema_findings(validator(SPEC_SCHEMA), data, "spec", "a message spec"):
-        out.append(doc.diagnostic(f.pointer, f.rule, f.message, hint=f.hint,
+        hint = f.hint or (doc.quote_hint(f.pointer) if f.keyword == "type" else None)
+        out.append(doc.diagnostic(f.pointer, f.rule, f.message, hint=hint,
                                   at_key=f.rule in _UNKNOWN_FIELD_RULES))
     if out:
         return out
@@ -261,6 +262,12 @@ def _check(doc: Document) -> list[Diagnostic]:
                 ))
     out += _check_variables(doc, data.get("variables") or {})
     return out
+
+
+def _quote_hint(doc: Document, pointer: str, value: Any) -> str | None:
+    """The "quote it" hint, for a value YAML read as a boolean or null (a number that
+    breaks a bound is wrong as a number, not for want of quotes)."""
+    return doc.quote_hint(pointer) if isinstance(value, bool) or value is None else None
 
 
 #: Template tags one spec may hold: compiling one costs about a millisecond, so this bounds
@@ -327,6 +334,7 @@ def _check_variables(doc: Document, decls: Mapping[str, Any]) -> list[Diagnostic
                     out.append(doc.diagnostic(
                         jp.join(vp, key), "spec-variable-example-invalid",
                         f"the {key} of {name!r} breaks its own declaration: {exc}",
+                        hint=_quote_hint(doc, jp.join(vp, key), decl[key]),
                     ))
         if decl.get("enum") is not None:
             for i, item in enumerate(decl["enum"]):
@@ -334,5 +342,7 @@ def _check_variables(doc: Document, decls: Mapping[str, Any]) -> list[Diagnostic
                     var._parse(item)
                 except Problem as exc:
                     out.append(doc.diagnostic(jp.join(vp, "enum", i), "spec-variable-enum",
-                                              f"enum value {i + 1} of {name!r}: {exc}"))
+                                              f"enum value {i + 1} of {name!r}: {exc}",
+                                              hint=_quote_hint(doc, jp.join(vp, "enum", i),
+                                                               item)))
     return out

@@ -245,7 +245,9 @@ class WhatsApp(Provider):
             if "url" in button:
                 t.error(jp.join(bp, "url"), "whatsapp-unsupported-link-button",
                         "the WhatsApp custom message API has no link buttons outside a carousel",
-                        "put the link in `text`, or use a one-card-per-link `carousel`")
+                        "keep the button for Viber and put the link in WhatsApp's text with an "
+                        "override: targets.whatsapp.message: {buttons: null, text: \"... "
+                        "https://...\"}; or use a one-card-per-link `carousel`")
                 continue
             if button.get("id") is None:
                 t.error(bp, "whatsapp-reply-button-id",
