@@ -9,9 +9,11 @@ The message a provider sees is a merge of up to four layers, later ones winning:
 
     message < targets.<p>.message < locales.<l>.message < locales.<l>.targets.<p>.message
 
-Mappings merge key by key; lists and strings are replaced whole; ``null`` in an override
-removes the field. The merge remembers which layer each field came from, so findings point
-at the line that set the value.
+Mappings merge key by key (an override may give part of a document, video, location, otp
+or menu); lists and strings are replaced whole; ``null`` in an override removes the field.
+A carousel card's ``targets: {PROVIDER: {...}}`` is merged over that card for that provider
+alone, so one card list serves both providers. The merge remembers which layer each field
+came from, so findings point at the line that set the value.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from typing import Any
 
 from . import pointer as jp
 from . import providers
-from .diagnostics import Diagnostic, MsgcError, has_errors
+from .diagnostics import Diagnostic, MsgcError, Severity, has_errors
 from .schemas import definition_validator, schema_findings, validator
 from .source import Document, load_file, load_text
 from .variables import Problem, Variable
 
 SPEC_SCHEMA = "spec.schema.json"
+RULE_CARD_UNUSED_TARGET = "spec-card-unused-target"
 _UNKNOWN_FIELD_RULES = {"spec-additional-properties"}
 
 
@@ -86,6 +89,7 @@ class Spec:
         origins: dict[str, str] = {"": "/message"}
         for base, layer in self.layers(provider, locale):
             _merge_into(merged, layer, "", base, origins)
+        _apply_card_targets(merged, origins, provider)
         return merged, origins
 
     def diagnostic(self, spec_pointer: str, rule: str, message: str, **extra: Any) -> Diagnostic:
@@ -109,6 +113,27 @@ def _merge_into(target: dict[str, Any], layer: Mapping[str, Any], ptr: str, base
             del origins[stale]
         target[key] = _copy(value)
         _record(value, p, jp.join(base, key), origins)
+
+
+def _apply_card_targets(message: dict[str, Any], origins: dict[str, str], provider: str
+                        ) -> None:
+    """Merge each carousel card's ``targets.<provider>`` over the card and drop every
+    card's ``targets`` (the fields for other providers)."""
+    cards = message.get("carousel")
+    if not isinstance(cards, list):
+        return
+    for i, card in enumerate(cards):
+        if not isinstance(card, dict) or "targets" not in card:
+            continue
+        card_ptr = jp.join("/carousel", i)
+        targets_ptr = jp.join(card_ptr, "targets")
+        source = origins.get(targets_ptr)
+        per_provider = card.pop("targets") or {}
+        for stale in [o for o in origins if o == targets_ptr or o.startswith(targets_ptr + "/")]:
+            del origins[stale]
+        override = per_provider.get(provider)
+        if isinstance(override, Mapping) and source is not None:
+            _merge_into(card, override, card_ptr, jp.join(source, provider), origins)
 
 
 def _record(value: Any, ptr: str, src: str, origins: dict[str, str]) -> None:
@@ -252,6 +277,7 @@ def _check(doc: Document) -> list[Diagnostic]:
         for f in provider.check_settings(settings or {}):
             out.append(doc.diagnostic(tp + f.pointer, f.rule, f.message, hint=f.hint,
                                       at_key=f.rule.endswith("additional-properties")))
+    out += _check_card_targets(doc, data, known)
     for locale, block in (data.get("locales") or {}).items():
         for name in (block.get("targets") or {}):
             if name not in data["targets"]:
@@ -261,6 +287,42 @@ def _check(doc: Document) -> list[Diagnostic]:
                     "compile for", at_key=True,
                 ))
     out += _check_variables(doc, data.get("variables") or {})
+    return out
+
+
+def _carousels(data: Mapping[str, Any]) -> list[tuple[str, str | None, Any]]:
+    """Every carousel list of a spec: (spec pointer, the provider its layer is for, cards)."""
+    layers: list[tuple[str, str | None, Any]] = [("/message", None, data.get("message"))]
+    for name, block in (data.get("targets") or {}).items():
+        layers.append((jp.join("/targets", name, "message"), name, (block or {}).get("message")))
+    for locale, block in (data.get("locales") or {}).items():
+        layers.append((jp.join("/locales", locale, "message"), None, block.get("message")))
+        for name, target in (block.get("targets") or {}).items():
+            layers.append((jp.join("/locales", locale, "targets", name, "message"), name,
+                           (target or {}).get("message")))
+    return [(jp.join(ptr, "carousel"), only, layer["carousel"]) for ptr, only, layer in layers
+            if isinstance(layer, Mapping) and isinstance(layer.get("carousel"), list)]
+
+
+def _check_card_targets(doc: Document, data: Mapping[str, Any], known: list[str]
+                        ) -> list[Diagnostic]:
+    out = []
+    for list_ptr, only, cards in _carousels(data):
+        for i, card in enumerate(cards):
+            for name in (card.get("targets") or {}) if isinstance(card, Mapping) else ():
+                ptr = jp.join(list_ptr, i, "targets", name)
+                if name not in known:
+                    close = get_close_matches(name, known, n=1)
+                    out.append(doc.diagnostic(
+                        ptr, "spec-unknown-target", f"unknown target {name!r} in a card",
+                        at_key=True, hint=f"did you mean {close[0]!r}?" if close
+                        else f"known: {', '.join(known)}"))
+                elif name not in data["targets"] or (only is not None and name != only):
+                    why = (f"the spec does not compile for {name}" if name not in data["targets"]
+                           else f"this carousel is {only}'s alone")
+                    out.append(doc.diagnostic(
+                        ptr, RULE_CARD_UNUSED_TARGET, f"these card fields for {name} are never "
+                        f"used: {why}", severity=Severity.WARNING, at_key=True))
     return out
 
 

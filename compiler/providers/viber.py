@@ -328,7 +328,8 @@ class Viber(Provider):
             if card.get("text") is not None:
                 t.error(jp.join(cp, "text"), "viber-carousel-card-text",
                         "Viber carousel cards have no text, only a title, an image and buttons",
-                        "move it into `title`, or keep it for WhatsApp in targets.whatsapp.message")
+                        "move it into `title`, or give it to WhatsApp alone inside the card: "
+                        "targets: {whatsapp: {text: ...}}")
             if card.get("video") is not None:
                 t.error(jp.join(cp, "video"), "viber-carousel-card-video",
                         "Viber carousel cards show an image, not a video",
