@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
+from urllib.parse import quote
 
 import click
 
@@ -83,7 +85,7 @@ def sarif(diags: Sequence[Diagnostic], *, version: str = "", **_: Any) -> str:
             "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
         }
         if d.file:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(d.file)}}
+            physical: dict[str, Any] = {"artifactLocation": _artifact(d.file)}
             if d.line:
                 region = {"startLine": d.line}
                 if d.column:
@@ -100,7 +102,6 @@ def sarif(diags: Sequence[Diagnostic], *, version: str = "", **_: Any) -> str:
             "tool": {"driver": {
                 "name": "msgc",
                 "version": version,
-                "informationUri": "https://github.com/msgc/msgc",
                 "rules": [{"id": r, "name": r, "shortDescription": {"text": r}}
                           for r in rule_ids],
             }},
@@ -110,8 +111,18 @@ def sarif(diags: Sequence[Diagnostic], *, version: str = "", **_: Any) -> str:
     return json.dumps(log, ensure_ascii=False, indent=2)
 
 
-def _uri(path: str) -> str:
-    return path.replace("\\", "/").removeprefix("./")
+def _artifact(path: str) -> dict[str, str]:
+    """A SARIF artifactLocation: a percent-encoded relative reference (RFC 3986) against
+    ``%SRCROOT%`` for a relative path, a ``file:`` URI for an absolute one."""
+    posix = path.replace("\\", "/")
+    if PurePosixPath(posix).is_absolute() or PureWindowsPath(path).is_absolute():
+        absolute = PureWindowsPath(path) if PureWindowsPath(path).drive else PurePosixPath(posix)
+        return {"uri": absolute.as_uri()}
+    while posix.startswith("./"):
+        posix = posix[2:]
+    # Everything but unreserved characters and "/" is encoded: spaces, commas, colons (a
+    # colon in the first segment would read as a URI scheme), "%", "#", "?", non-ASCII.
+    return {"uri": quote(posix, safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
 FORMATTERS: dict[str, Callable[..., str]] = {
