@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import providers
-from .diagnostics import Diagnostic, MsgcError
+from .diagnostics import Diagnostic, MsgcError, Severity
 from .phone import RULE_PHONE, normalize_phone, phone_problem
 from .pipeline import Plan, Rendered, serialize
 from .spec import Spec, load_spec, load_spec_text
@@ -26,14 +26,17 @@ def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None
            envelope: Mapping[str, str] | None = None, examples: bool = False) -> Rendered:
     """Compile ``spec`` for ``provider`` with ``variables`` (and ``locale``).
 
-    ``to`` is the recipient; ``envelope`` may give the other envelope fields by payload
-    key (``appkey``; ``appId``, ``businessPhone``); the spec's target block fills the rest,
-    then placeholders. With ``examples=True`` variables not given take their examples.
-    Raises :class:`compiler.diagnostics.MsgcError` with located diagnostics.
+    ``to`` is the recipient (any form :func:`compiler.phone.normalize_phone` accepts);
+    ``envelope`` may give the other envelope fields by payload key (``appkey``; ``appId``,
+    ``businessPhone``); the spec's target block fills the rest, then placeholders, each
+    reported as an ``envelope-placeholder`` warning in ``result.warnings``. With
+    ``examples=True`` variables not given take their examples. ``result.payload`` is
+    read-only. Raises :class:`compiler.diagnostics.MsgcError` with located diagnostics.
     """
     plan = Plan(spec, provider, locale)
     values = plan.values(variables, samples=examples)
     fields: dict[str, str] = {}
+    placeholders: list[Diagnostic] = []
     for f in plan.provider.envelope:
         given = (envelope or {}).get(f.payload_key)
         if f.is_recipient and to is not None:
@@ -48,8 +51,19 @@ def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None
                     RULE_PHONE, f"{what} {str(given)!r} is not a phone number: "
                     f"{phone_problem(given)}", provider=plan.provider.name)])
             given = digits
+        if given is None:
+            how = "to=PHONE" if f.is_recipient else f"envelope={{{f.payload_key!r}: ...}}"
+            if f.setting:
+                how += f" or set targets.{plan.provider.name}.{f.setting} in the spec"
+            placeholders.append(Diagnostic(
+                "envelope-placeholder", f"no {f.payload_key} given; using the placeholder "
+                f"{f.placeholder!r}", severity=Severity.WARNING, file=spec.file,
+                provider=plan.provider.name, hint=f"pass {how}"))
         fields[f.payload_key] = str(given) if given is not None else f.placeholder
-    return plan.render(values, fields)
+    result = plan.render(values, fields)
+    if placeholders:
+        result.warnings = [*placeholders, *result.warnings]
+    return result
 
 
 def validate_payload(provider: str, payload: Any) -> list[Diagnostic]:

@@ -18,6 +18,7 @@ from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .fastpath import FastPlan, Unsupported
+from .frozen import FrozenDict, freeze
 from .providers.base import LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
@@ -30,7 +31,8 @@ class Rendered:
     """A compiled message for one provider: the payload and the exact bytes to send.
 
     On the fast path the payload dict is built only when asked for (``body`` is what a
-    sender needs); either way it is read-only: parts of it may be shared between messages.
+    sender needs). Either way :attr:`payload` is read-only (see :mod:`compiler.frozen`):
+    parts of it may be shared between messages; ``copy.deepcopy`` gives a mutable copy.
     """
 
     spec: str
@@ -43,9 +45,11 @@ class Rendered:
 
     @property
     def payload(self) -> dict[str, Any]:
-        if callable(self._payload):
-            self._payload = self._payload()
-        return self._payload
+        payload = self._payload() if callable(self._payload) else self._payload
+        if not isinstance(payload, FrozenDict):
+            payload = freeze(payload)
+            self._payload = payload
+        return payload
 
 
 def serialize(payload: Any) -> bytes:
@@ -78,6 +82,8 @@ class Plan:
         self.settings = spec.settings(provider)
         self.message, self.origins = spec.effective_message(provider, locale)
         self.tree = CompiledTree(self.message, set(spec.variables))
+        self._envelope_keys = tuple(f.payload_key for f in self.provider.envelope)
+        self._envelope_set = frozenset(self._envelope_keys)
         self._renders = 0
         self._fast: FastPlan | None = None
         self._fast_built = False
@@ -88,8 +94,12 @@ class Plan:
     # -- values ---------------------------------------------------------------------------
 
     def values(self, given: Mapping[str, Any] | None, *, samples: bool = False,
-               strict: bool = True) -> dict[str, Any]:
-        """Typed values for every variable: given ones coerced, the rest from defaults."""
+               strict: bool = True, how_to_give: Callable[[str], str] | None = None
+               ) -> dict[str, Any]:
+        """Typed values for every variable: given ones coerced, the rest from defaults.
+
+        ``how_to_give(name)`` is the hint for a missing value (the command line says
+        ``pass --var NAME=VALUE``); by default it speaks of the ``variables`` mapping."""
         given = given or {}
         diags = []
         values: dict[str, Any] = {}
@@ -113,7 +123,8 @@ class Plan:
                 diags.append(self.spec.diagnostic(
                     jp.join("/variables", name), "missing-variable",
                     f"no value for variable {name!r}", at_key=True,
-                    hint=f"pass --var {name}=VALUE",
+                    hint=how_to_give(name) if how_to_give else
+                    f"give {name!r} a value in the variables, or declare a default",
                 ))
                 continue
             try:
@@ -132,9 +143,26 @@ class Plan:
     #: which one-off renders such as `validate` and `build` should not pay).
     FAST_AFTER = 2
 
+    @property
+    def envelope_keys(self) -> tuple[str, ...]:
+        """The keys :meth:`render`'s ``envelope`` must have: the provider's payload keys."""
+        return self._envelope_keys
+
     def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
-        """Compile one message. Uses the fast path when the plan has one and it accepts;
-        everything it does not accept goes through :meth:`render_slow` for diagnostics."""
+        """Compile one message from ``values`` (from :meth:`values`) and ``envelope``.
+
+        ``envelope`` maps the payload's addressing keys (:attr:`envelope_keys`) to strings:
+        Viber ``appkey`` and ``phone`` (the recipient); WhatsApp ``appId``,
+        ``businessPhone`` and ``recipient``. Phone numbers must be digits already (see
+        :func:`compiler.phone.normalize_phone`). Uses the fast path when the plan has one and
+        it accepts; everything it does not accept goes through :meth:`render_slow`, which
+        explains the problem. Raises :class:`MsgcError`."""
+        if not self._envelope_set <= envelope.keys():
+            missing = [k for k in self._envelope_keys if k not in envelope]
+            raise MsgcError([Diagnostic(
+                "envelope-missing", f"the envelope lacks {', '.join(map(repr, missing))}",
+                file=self.spec.file, provider=self.provider.name,
+                hint=f"{self.provider.label} needs: {', '.join(self._envelope_keys)}")])
         self._renders += 1
         if self._renders >= self.FAST_AFTER:
             fast = self._fast_plan()

@@ -850,7 +850,8 @@ def render_leaf(template: jinja2.Template, ptr: str, values: Mapping[str, Any]) 
         match = _UNDEFINED_RE.search(str(exc))
         what = f"variable {match.group(1)!r} is not defined" if match else str(exc)
         raise RenderProblem(ptr, "undefined-variable", f"cannot render: {what}",
-                            hint="pass it with --var NAME=VALUE or give it a default") from None
+                            hint="declare it under `variables:` and give it a value or a "
+                                 "default") from None
     except SecurityError as exc:
         raise RenderProblem(ptr, "template-unsafe",
                             f"template stopped by the sandbox: {exc}") from None

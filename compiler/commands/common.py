@@ -99,6 +99,11 @@ def parse_vars(pairs: tuple[str, ...], vars_file: str | None) -> dict[str, Any]:
     return values
 
 
+def var_hint(name: str) -> str:
+    """How to give a missing variable on the command line."""
+    return f"pass --var {name}=VALUE (or --vars FILE.json, or --examples on render)"
+
+
 def variable_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--vars", "vars_file", type=click.Path(dir_okay=False),
                         help="JSON file with an object of variable values.")(func)

@@ -20,6 +20,7 @@ from .common import (
     environ,
     parse_vars,
     reporting,
+    var_hint,
     variable_options,
 )
 
@@ -64,7 +65,8 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             for f in plan.provider.envelope
             if envelope.get(f.payload_key) == f.placeholder and flags.get(f.payload_key) is None
         ]
-        values = plan.values(parse_vars(var_pairs, vars_file), samples=examples)
+        values = plan.values(parse_vars(var_pairs, vars_file), samples=examples,
+                             how_to_give=var_hint)
         result = plan.render(values, envelope)
     echo_diagnostics(notes + result.warnings)
     if compact:

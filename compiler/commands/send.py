@@ -29,6 +29,7 @@ from .common import (
     envelope_flags,
     envelope_options,
     parse_vars,
+    var_hint,
     variable_options,
 )
 
@@ -207,7 +208,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         if to is not None:
             envelope = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
                                placeholders=False, file=spec.file)
-            values = plan.values(parse_vars(var_pairs, vars_file))
+            values = plan.values(parse_vars(var_pairs, vars_file), how_to_give=var_hint)
             rendered = plan.render(values, envelope)
             _Output.diagnostics(list(rendered.warnings))
             _send_one(plan, credentials, url, rendered.body, timeout, policy, dry_run,
