@@ -15,6 +15,8 @@ card's ``*title*\\n\\ntext`` body) included, with no second copy of the limits.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +24,13 @@ from typing import Any
 from jinja2 import nodes
 
 from .variables import Variable
+
+#: A %-conversion of a format string (the ``format`` filter).
+_PERCENT_RE = re.compile(r"%(?:\((?P<key>[^)]*)\))?(?P<flags>[-+ #0]*)(?P<width>\*|\d+)?"
+                         r"(?:\.(?P<precision>\*|\d+))?(?P<kind>[diouxXeEfFgGcrsa%])")
+#: Conversions whose longest output comes from the ends of a number's range (or, for %s, a
+#: text's maximum length).
+_BOUNDED_CONVERSIONS = frozenset("difFs")
 
 # Filters whose output is never longer than their input.
 _SAME_OR_SHORTER = frozenset({
@@ -145,7 +154,57 @@ class _Analyzer:
                 return cap if inner is None else min(inner, cap)
         if n.name == "length" or n.name == "count":
             return 20
+        if n.name == "format" and isinstance(n.node, nodes.Const) and \
+                isinstance(n.node.value, str) and not n.kwargs and not n.dyn_args:
+            size = self._format(n.node.value, n.args)
+            if size is not None:
+                return size
         self.opaque = True
+        return None
+
+    def _format(self, fmt: str, args: list[nodes.Expr]) -> int | None:
+        """The longest ``fmt % (args)`` (the ``format`` filter, e.g. money as
+        ``"%.2f"|format(price)``): each argument at the ends of its declared range."""
+        conversions = [m for m in _PERCENT_RE.finditer(fmt) if m["kind"] != "%"]
+        if len(conversions) != len(args) or len(args) > 4 or any(
+                m["key"] or "*" in (m["width"] or "") + (m["precision"] or "")
+                or m["kind"] not in _BOUNDED_CONVERSIONS for m in conversions):
+            return None
+        choices: list[list[Any]] = []
+        for arg, conversion in zip(args, conversions, strict=True):
+            values = self._extremes(arg, conversion["kind"])
+            if values is None:
+                return None
+            choices.append(values)
+        try:
+            longest = max(len(fmt % combo) for combo in itertools.product(*choices))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        for arg in args:
+            if isinstance(arg, nodes.Name):
+                self.drivers[arg.name] = longest
+        return longest
+
+    def _extremes(self, arg: nodes.Expr, kind: str) -> list[Any] | None:
+        """Values of ``arg`` whose formatting is longest: a constant, a numeric variable's
+        minimum and maximum (for %d/%f its longest text is at one end), or a text variable
+        as long as its max_length (for %s)."""
+        if isinstance(arg, nodes.Const):
+            return [arg.value]
+        if not isinstance(arg, nodes.Name) or arg.name not in self.variables:
+            return None
+        var = self.variables[arg.name]
+        if (var.type in ("integer", "number") and kind != "s") or var.type == "integer":
+            if var.minimum is None or var.maximum is None:
+                self.unbounded.add(arg.name)
+                return None
+            return [var.minimum, var.maximum]
+        if kind == "s":
+            size = variable_max_length(var)
+            if size is None:
+                self.unbounded.add(arg.name)
+                return None
+            return ["x" * size]
         return None
 
     # A test or comparison printed as output renders "True" or "False".

@@ -242,24 +242,29 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
     else:
         rule = f"{prefix}-{_kebab(keyword)}"
     if keyword == "maxLength":
-        message = f"{name} is {len(value)} characters; {label} allows at most {limit}"
+        message = f"{name} is {_count(len(value), 'character')}; {label} allows at most {_n(limit)}"
     elif keyword == "minLength":
         message = (
             f"{name} is empty; {label} requires text" if limit == 1
-            else f"{name} is {len(value)} characters; {label} requires at least {limit}"
+            else f"{name} is {_count(len(value), 'character')}; {label} requires at least "
+                 f"{_n(limit)}"
         )
     elif keyword == "maxItems":
-        message = f"{name} has {len(value)} items; {label} allows at most {limit}"
+        message = f"{name} has {_count(len(value), 'item')}; {label} allows at most {_n(limit)}"
     elif keyword == "minItems":
-        message = f"{name} has {len(value)} items; {label} requires at least {limit}"
+        message = f"{name} has {_count(len(value), 'item')}; {label} requires at least {_n(limit)}"
     elif keyword in ("maximum", "exclusiveMaximum"):
-        message = f"{name} is {value}; {label} allows at most {limit}"
+        message = f"{name} is {_n(value)}; {label} allows at most {_n(limit)}"
     elif keyword in ("minimum", "exclusiveMinimum"):
-        message = f"{name} is {value}; {label} requires at least {limit}"
+        message = f"{name} is {_n(value)}; {label} requires at least {_n(limit)}"
     elif keyword == "enum":
         allowed = ", ".join(json.dumps(x, ensure_ascii=False) for x in limit)
         shown = json.dumps(value, ensure_ascii=False)
         message = f"{name} is {shown}; {label} accepts one of {allowed}"
+        words = [x for x in limit if isinstance(x, str)]
+        close = get_close_matches(value, words, n=1) if isinstance(value, str) else []
+        if close:
+            hint = f"did you mean {close[0]!r}?"
     elif keyword == "const":
         message = (
             f"{name} is {json.dumps(value, ensure_ascii=False)}; {label} requires "
@@ -300,6 +305,18 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
         hint = schema["x-hint"]  # a short "what would be right"; descriptions cite documents
     return Finding(pointer=pointer, rule=rule, message=message, hint=hint, keyword=keyword,
                    limit=limit)
+
+
+def _n(value: Any) -> str:
+    """A number with thousands separators (``7,340,032``), anything else as it is."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 item``, ``2 items``, ``1,031 characters``."""
+    return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
 def _kebab(word: str) -> str:

@@ -33,6 +33,7 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 RULE_NO_SPECS = "no-specs"
 RULE_UNBOUNDED_VARIABLE = "unbounded-variable"
 RULE_UNBOUNDED_TEMPLATE = "unbounded-template"
+RULE_LOCALE_UNTRANSLATED = "locale-untranslated"
 _NUMBER_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
 
 
@@ -271,6 +272,7 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
     report.diagnostics.extend(_unused_variables(spec))
     seen: set[tuple[Any, ...]] = set()
     notes_for: set[str] = set()
+    noted_untranslated: set[tuple[str, str]] = set()
     for provider in spec.providers:
         for locale in (None, *spec.locales):
             try:
@@ -289,6 +291,8 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
                             _worst_case(plan, values, envelope, notes_for), seen)
             if locale is not None:
                 _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale), seen)
+                _add_unique(report.diagnostics,
+                            _untranslated(spec, provider, locale, noted_untranslated), seen)
     return report
 
 
@@ -373,6 +377,40 @@ def _locale_gaps(spec: Spec, provider: str, locale: str) -> list[Diagnostic]:
     return out
 
 
+#: Message keys whose strings people read (not URLs, ids, numbers or file types).
+READABLE_KEYS = frozenset({"text", "header", "footer", "title", "description", "button",
+                           "name", "address"})
+_TAGS_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+def _untranslated(spec: Spec, provider: str, locale: str, noted: set[tuple[str, str]]
+                  ) -> list[Diagnostic]:
+    """Notes for readable text a locale takes unchanged from the default message (a
+    `footer` nobody translated), once per locale and text. Text that is only template tags
+    (``{{ code }}``) needs no translation."""
+    message, origins = spec.effective_message(provider, locale)
+    own = jp.join("/locales", locale)
+    out = []
+    for ptr in _leaves(message):
+        if jp.last_token(ptr) not in READABLE_KEYS:
+            continue
+        text = jp.resolve(message, ptr)
+        src = next((origins[a] + ptr[len(a):] for a in jp.ancestors(ptr) if a in origins),
+                   None)
+        if not isinstance(text, str) or src is None or src.startswith(own + "/"):
+            continue
+        if not any(ch.isalpha() for ch in _TAGS_RE.sub("", text)) or (locale, src) in noted:
+            continue
+        noted.add((locale, src))
+        out.append(spec.diagnostic(
+            src, RULE_LOCALE_UNTRANSLATED, f"{'.'.join(jp.split(src))} is shown untranslated "
+            f"in locale {locale!r}",
+            severity=Severity.NOTE, locale=locale,
+            hint=f"translate it under locales.{locale}.message (or ignore this note if the "
+                 "text is the same in every language)"))
+    return out
+
+
 def _exists(tree: Any, ptr: str) -> bool:
     try:
         jp.resolve(tree, ptr)
@@ -436,7 +474,7 @@ def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, st
                     "variables, text, if/else and length-keeping filters", Severity.WARNING))
             continue
         length = len(jp.resolve(lowered.payload, finding.pointer))
-        drivers = ", ".join(f"{n} has {m}" for n, m in sorted(leaf.bound.drivers.items()))
+        drivers = ", ".join(f"{n} has {m:,}" for n, m in sorted(leaf.bound.drivers.items()))
         limit = f"{finding.limit:,}"
         rule = re.sub(r"-length$", "", finding.rule) + "-may-exceed"
         field_name = jp.last_token(finding.pointer)

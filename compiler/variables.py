@@ -151,13 +151,13 @@ class Variable:
             n = len(value)
             if self.max_length is not None and n > self.max_length:
                 raise Problem(
-                    f"variable {self.name!r} is {n} characters, longer than its max_length "
-                    f"{self.max_length}"
+                    f"variable {self.name!r} is {n:,} character{'s' * (n != 1)}, longer than "
+                    f"its max_length {self.max_length:,}"
                 )
             if self.min_length is not None and n < self.min_length:
                 raise Problem(
-                    f"variable {self.name!r} is {n} characters, shorter than its min_length "
-                    f"{self.min_length}"
+                    f"variable {self.name!r} is {n:,} character{'s' * (n != 1)}, shorter than "
+                    f"its min_length {self.min_length:,}"
                 )
             if self._regex is not None and not self._regex.fullmatch(value):
                 raise Problem(

@@ -128,7 +128,7 @@ def test_length_limit_at_n_and_n_plus_1(provider: str, message: dict[str, Any],
     assert diag.path is not None and diag.path.startswith("/message")
     assert _resolve(message, diag.path[len("/message"):]) == V
     assert diag.line is not None
-    assert f"at most {COMPOSED.get(rule + str(n), n)}" in diag.message
+    assert f"at most {COMPOSED.get(rule + str(n), n):,}" in diag.message
 
 
 COMPOSED = {"whatsapp-carousel-card-text-length158": 160,

@@ -261,7 +261,7 @@ def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, ti
         return
     log = (lambda text: _err(f"msgc: {text}")) if verbose else None
     if verbose:
-        _err(f"msgc: POST {endpoint} ({len(body)} bytes)")
+        _err(f"msgc: POST {endpoint} ({len(body):,} bytes)")
     try:
         result = send_one(provider, credentials, url, body, timeout=timeout, policy=policy,
                           log=log)
@@ -327,6 +327,11 @@ def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, re
 SHOWN_ABANDONED = 20
 
 
+def _rows(n: int, singular: str, plural: str) -> str:
+    """``1 row was`` / ``2 rows were``: the count, the noun and the verb agreeing."""
+    return f"{n:,} row{'s' * (n != 1)} {singular if n == 1 else plural}"
+
+
 def _print_summary(summary: Summary) -> None:
     totals = summary.totals
     order = ("sent", "failed", "invalid", "unknown", "skipped")
@@ -334,12 +339,12 @@ def _print_summary(summary: Summary) -> None:
     this_run = sum(v for k, v in summary.session.items() if k != "invalid")
     rate = this_run / summary.seconds if summary.seconds > 0 else 0.0
     if summary.settled:
-        _err(f"msgc: {summary.settled} row{'s' * (summary.settled != 1)} were in flight when "
-             "the previous run stopped: their fate is unknown")
+        _err(f"msgc: {_rows(summary.settled, 'was', 'were')} in flight when the previous run "
+             "stopped: their fate is unknown")
     if summary.abandoned:
         count = len(summary.abandoned)
-        _err(f"msgc: aborted: {count} row{'s' * (count != 1)} were being sent and are now "
-             "`unknown`:")
+        _err(f"msgc: aborted: {_rows(count, 'was', 'were')} being sent and "
+             f"{'is' if count == 1 else 'are'} now `unknown`:")
         for rec in summary.abandoned[:SHOWN_ABANDONED]:
             _err(f"  row {rec['row']} ({rec['phone']})")
     if summary.withdrawn:
@@ -356,12 +361,13 @@ def _print_summary(summary: Summary) -> None:
         _err("  check the provider's delivery reports; --resume --resend-unknown sends them "
              "again (a recipient may get the message twice)")
     if summary.duplicates:
-        _err(f"msgc: {summary.duplicates} row{'s' * (summary.duplicates != 1)} repeat a phone "
-             "number of an earlier row")
+        _err(f"msgc: {_rows(summary.duplicates, 'repeats', 'repeat')} a phone number of an "
+             "earlier row")
     if summary.stopped or summary.error is not None:
         _err("msgc: stopped; continue with the same command and --resume" if summary.error
              is None else "msgc: stopped by the error above")
     halted = summary.stopped or summary.error is not None
-    rows = f"the first {summary.rows} rows" if halted else f"{summary.rows} rows"
+    rows = f"the first {summary.rows:,} rows" if halted else \
+        f"{summary.rows:,} row{'s' * (summary.rows != 1)}"
     _out(f"{shown} of {rows}; this run: {this_run} messages in "
          f"{summary.seconds:.1f} s ({rate:.0f}/s); results in {summary.results}")
