@@ -97,13 +97,19 @@ def cli() -> None:
     """msgc compiles provider-neutral YAML message specs into validated Viber (NXCloud)
     and WhatsApp (ITNIO) payloads.
 
+    Settings, first found wins: command-line flags, environment variables, the project
+    file (msgc.toml, or [tool.msgc] in pyproject.toml), the user file
+    (~/.config/msgc/config.toml). `msgc config` shows where each one came from.
+
     \b
     Examples:
       msgc validate templates/
       msgc build templates/ -o dist/
-      msgc render templates/order-shipped.yaml --provider viber --to 79001234567
+      msgc render templates/order-shipped.yaml --provider viber --to 79001234567 \\
+          --var order_id=A-1029 --var eta_days=3
       msgc check-payload --provider whatsapp payload.json
       msgc preview templates/ -o site/
+      msgc config
     """
 
 

@@ -143,6 +143,8 @@ def test_send_summary_plurals(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "1 row repeats a phone number" in err
     assert "1 row was in flight" in err
+    _print_summary(Summary(totals={"sent": 1}, session={"sent": 1}, rows=1, seconds=1.0))
+    assert "1 sent of 1 row; this run: 1 message in" in capsys.readouterr().out
 
 
 def test_bench_startup_row_has_a_ratio_in_the_ratio_column(monkeypatch: pytest.MonkeyPatch

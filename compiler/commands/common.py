@@ -72,9 +72,10 @@ def credential_origins(config: Config) -> dict[str, Any]:
     configured credential came from and where a missing one can be set."""
     origins = {name: (str(src.file), src.line) for name in config.credentials
                if (src := config.source(f"credentials.{name}")).file is not None}
-    return {"origins": origins, "hint": None if config.user_path is None else
-            f"export it, or set it under [credentials] in {config.user_path} (your user "
-            "file, outside every repository)"}
+    user = config.user_path
+    return {"origins": origins, "file": str(user) if user else None,
+            "hint": None if user is None else f"export it, or set it under [credentials] in "
+            f"{user} (your user file, outside every repository)"}
 
 
 def parse_vars(pairs: tuple[str, ...], vars_file: str | None) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
 
     \b
     Example:
-      msgc fake-server --port 8080 --fail-rate 0.05 --lose-answer-rate 0.01 --seed 7
+      msgc fake-server --port 0 --fail-rate 0.05 --lose-answer-rate 0.01 --seed 7
     """
     from ..sending.fake_server import DOCUMENTED_CREDENTIALS, FakeServer, Faults, parse_reject
 

@@ -160,10 +160,12 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
 
     \b
     Examples:
-      msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
-      msgc send order.yaml -p whatsapp --recipients people.csv --results out.jsonl \\
-          --concurrency 32 --rate 50
-      msgc send order.yaml -p whatsapp --recipients people.csv --results out.jsonl --resume
+      msgc send templates/order-shipped.yaml -p viber --to "+7 900 123-45-67" \\
+          --var order_id=A-1029 --var eta_days=3
+      msgc send templates/order-shipped.yaml -p whatsapp --recipients people.csv \\
+          --results out.jsonl --concurrency 32 --rate 50
+      msgc send templates/order-shipped.yaml -p whatsapp --recipients people.csv \\
+          --results out.jsonl --resume
     """
     with _reporting():
         if (to is None) == (recipients is None):
@@ -369,5 +371,5 @@ def _print_summary(summary: Summary) -> None:
     halted = summary.stopped or summary.error is not None
     rows = f"the first {summary.rows:,} rows" if halted else \
         f"{summary.rows:,} row{'s' * (summary.rows != 1)}"
-    _out(f"{shown} of {rows}; this run: {this_run} messages in "
+    _out(f"{shown} of {rows}; this run: {this_run:,} message{'s' * (this_run != 1)} in "
          f"{summary.seconds:.1f} s ({rate:.0f}/s); results in {summary.results}")
