@@ -11,6 +11,7 @@ from typing import Any
 
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity
+from .envelope import RULE_ENVELOPE_PLACEHOLDER
 from .phone import RULE_PHONE, normalize_phone, phone_problem
 from .pipeline import Plan, Rendered, serialize
 from .spec import Spec, load_spec, load_spec_text
@@ -56,7 +57,7 @@ def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None
             if f.setting:
                 how += f" or set targets.{plan.provider.name}.{f.setting} in the spec"
             placeholders.append(Diagnostic(
-                "envelope-placeholder", f"no {f.payload_key} given; using the placeholder "
+                RULE_ENVELOPE_PLACEHOLDER, f"no {f.payload_key} given; using the placeholder "
                 f"{f.placeholder!r}", severity=Severity.WARNING, file=spec.file,
                 provider=plan.provider.name, hint=f"pass {how}"))
         fields[f.payload_key] = str(given) if given is not None else f.placeholder

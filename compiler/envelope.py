@@ -22,6 +22,9 @@ from .diagnostics import Diagnostic, MsgcError
 from .phone import RULE_PHONE, normalize_phone, phone_problem
 from .providers.base import Provider
 
+RULE_ENVELOPE_MISSING = "envelope-missing"
+RULE_ENVELOPE_PLACEHOLDER = "envelope-placeholder"
+
 
 def resolve(provider: Provider, settings: Mapping[str, Any], options: Mapping[str, str | None],
             environ: Mapping[str, str], config: Mapping[str, Any], *, placeholders: bool,
@@ -57,7 +60,7 @@ def resolve(provider: Provider, settings: Mapping[str, Any], options: Mapping[st
     if missing:
         raise MsgcError([
             Diagnostic(
-                "envelope-missing",
+                RULE_ENVELOPE_MISSING,
                 f"no {f.payload_key} for {provider.label}",
                 file=file, provider=provider.name,
                 hint=_where(provider, f.option, f.setting, f.env, f.is_recipient),

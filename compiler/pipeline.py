@@ -17,6 +17,7 @@ from typing import Any
 from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity
+from .envelope import RULE_ENVELOPE_MISSING
 from .fastpath import FastPlan, Unsupported
 from .frozen import FrozenDict, freeze
 from .providers.base import LoweringError, Provider
@@ -160,7 +161,7 @@ class Plan:
         if not self._envelope_set <= envelope.keys():
             missing = [k for k in self._envelope_keys if k not in envelope]
             raise MsgcError([Diagnostic(
-                "envelope-missing", f"the envelope lacks {', '.join(map(repr, missing))}",
+                RULE_ENVELOPE_MISSING, f"the envelope lacks {', '.join(map(repr, missing))}",
                 file=self.spec.file, provider=self.provider.name,
                 hint=f"{self.provider.label} needs: {', '.join(self._envelope_keys)}")])
         self._renders += 1

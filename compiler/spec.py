@@ -34,6 +34,8 @@ from .variables import Problem, Variable
 
 SPEC_SCHEMA = "spec.schema.json"
 RULE_CARD_UNUSED_TARGET = "spec-card-unused-target"
+RULE_UNKNOWN_TARGET = "spec-unknown-target"
+RULE_REQUIRED = "spec-required"
 _UNKNOWN_FIELD_RULES = {"spec-additional-properties"}
 
 
@@ -232,7 +234,7 @@ def _check_merged(spec: Spec) -> list[Diagnostic]:
                 seen.add((where, text))
                 parts = jp.split(where)
                 out.append(spec.diagnostic(
-                    where, "spec-required" if f.keyword == "required" else f.rule, text,
+                    where, RULE_REQUIRED if f.keyword == "required" else f.rule, text,
                     hint=hint, provider=parts[1] if parts[0] == "targets" else
                     (parts[3] if len(parts) > 3 and parts[2] == "targets" else None),
                     locale=parts[1] if parts[0] == "locales" else None))
@@ -269,7 +271,7 @@ def _check(doc: Document) -> list[Diagnostic]:
         if name not in known:
             close = get_close_matches(name, known, n=1)
             out.append(doc.diagnostic(
-                tp, "spec-unknown-target", f"unknown target {name!r}", at_key=True,
+                tp, RULE_UNKNOWN_TARGET, f"unknown target {name!r}", at_key=True,
                 hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}",
             ))
             continue
@@ -314,7 +316,7 @@ def _check_card_targets(doc: Document, data: Mapping[str, Any], known: list[str]
                 if name not in known:
                     close = get_close_matches(name, known, n=1)
                     out.append(doc.diagnostic(
-                        ptr, "spec-unknown-target", f"unknown target {name!r} in a card",
+                        ptr, RULE_UNKNOWN_TARGET, f"unknown target {name!r} in a card",
                         at_key=True, hint=f"did you mean {close[0]!r}?" if close
                         else f"known: {', '.join(known)}"))
                 elif name not in data["targets"] or (only is not None and name != only):

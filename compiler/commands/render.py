@@ -8,7 +8,7 @@ import click
 
 from .. import providers
 from ..diagnostics import Diagnostic, Severity
-from ..envelope import resolve
+from ..envelope import RULE_ENVELOPE_PLACEHOLDER, resolve
 from ..pipeline import Plan
 from ..report import echo_diagnostics
 from ..spec import load_spec
@@ -58,7 +58,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         envelope = resolve(plan.provider, plan.settings, flags, environ(), config.envelope,
                            placeholders=True, file=spec.file)
         notes = [
-            Diagnostic("envelope-placeholder",
+            Diagnostic(RULE_ENVELOPE_PLACEHOLDER,
                        f"no {f.payload_key} given; using the placeholder {f.placeholder!r}",
                        severity=Severity.WARNING, file=spec.file, provider=provider,
                        hint=f"pass {f.option}")
