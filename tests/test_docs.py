@@ -165,7 +165,7 @@ class Sandbox:
     def run(self, command: Command, part: str) -> tuple[int, str]:
         where = f"{command.where}:{command.line}: {part!r}"
         simple = _simple_msgc(part)
-        if simple is not None and simple[:1] == ["fake-server"]:
+        if simple is not None and (simple[:1] == ["fake-server"] or "--serve" in simple):
             return _run_server(self, part, where)
         if simple is not None:
             old = os.getcwd()
@@ -201,27 +201,30 @@ def _simple_msgc(part: str) -> list[str] | None:
     if re.search(r"[|&;<>`]|\$\(", part.replace("\\\n", " ")):
         return None
     try:
-        args = shlex.split(part.replace("\\\n", " "))
+        args = shlex.split(part.replace("\\\n", " "), comments=True)
     except ValueError:
         return None
     return args[1:] if args and args[0] == "msgc" else None
 
 
 def _run_server(box: Sandbox, part: str, where: str) -> tuple[int, str]:
-    """A fake server runs until stopped: start it, read its port, stop it with Ctrl-C."""
+    """A server (fake-server, preview --serve) runs until stopped: start it, read the
+    first line it prints (its port or address), stop it with Ctrl-C."""
     process = subprocess.Popen(["bash", "-c", f"exec {part}"], cwd=box.root, env=box.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         port = process.stdout.readline().strip()
-        assert port.isdigit(), f"{where}: first line {port!r} is not a port"
+        assert re.fullmatch(r"\d+|http://127\.0\.0\.1:\d+/?", port), (
+            f"{where}: first line {port!r} is not a port or a loopback address")
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    return process.returncode, port + "\n" + err
+    code = 0 if process.returncode == 130 else process.returncode  # stopped by Ctrl-C
+    return code, port + "\n" + err
 
 
 ENVELOPE = {"appkey": "docAPP", "app_id": "docWA", "business_phone": "12025550100"}
@@ -257,6 +260,8 @@ def sandbox(tmp: Path, *, configured: bool = True) -> Iterator[Sandbox]:
     (root / "pyproject.toml").write_text(_tool_msgc(), encoding="utf-8")
     (root / "payload.json").write_text(PAYLOAD, encoding="utf-8")
     (root / "body.json").write_text(PAYLOAD, encoding="utf-8")
+    (root / "values.json").write_text('{"order_id": "A-1029", "eta_days": 3}\n',
+                                      encoding="utf-8")
     (root / "people.csv").write_text("phone,order_id,eta_days\n+7 900 123-45-67,A-1029,3\n",
                                      encoding="utf-8")
     xdg = tmp / "xdg"
@@ -309,6 +314,12 @@ def check(box: Sandbox, command: Command) -> None:
 
 # -- the README ------------------------------------------------------------------------------
 
+#: The documents' servers listen on fixed ports (preview --serve on 8765): their tests share
+#: one xdist worker, so two of them never run at once.
+same_worker = pytest.mark.xdist_group("documented-commands")
+
+
+@same_worker
 def test_the_readme_runs_as_written(tmp_path: Path) -> None:
     text = README.read_text(encoding="utf-8")
     ran = 0
@@ -416,6 +427,7 @@ def help_examples(name: str | None) -> list[Command]:
     return commands(joined, 0, where)
 
 
+@same_worker
 @pytest.mark.parametrize("name", [None, *sorted(COMMANDS)])
 def test_help_examples_run_as_written(tmp_path: Path, name: str | None) -> None:
     examples = help_examples(name)

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from ..cli import EXIT_OK, EXIT_USAGE
-from ..config import load_config
 from ..report import echo_diagnostics
-from .common import reporting
+from .common import config_option, current_config, reporting
 
 
 @click.command(name="preview")
+@config_option
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--output", "-o", "out_dir", type=click.Path(file_okay=False),
               help="Folder to write the site into (required unless --serve).")
@@ -47,7 +47,7 @@ def command(paths: tuple[str, ...], out_dir: str | None, vars_file: str | None, 
     if not serve and not out_dir:
         raise click.UsageError("give -o DIR to write the site, or --serve to serve it")
     with reporting(EXIT_USAGE):
-        config = load_config()
+        config = current_config()
     targets = list(paths) or config.paths or ["."]
     from ..preview import site as preview_site
     from ..preview.values import load_vars
@@ -59,9 +59,11 @@ def command(paths: tuple[str, ...], out_dir: str | None, vars_file: str | None, 
 
         with reporting(EXIT_USAGE):
             serve_forever(targets, port=port, out_dir=Path(out_dir) if out_dir else None,
-                          envelope_defaults=config.envelope, vars_file=vars_file)
+                          envelope_defaults=config.envelope, vars_file=vars_file,
+                          exclude=config.exclude)
         sys.exit(EXIT_OK)
-    built, files = preview_site.build(targets, envelope_defaults=config.envelope, given=given)
+    built, files = preview_site.build(targets, envelope_defaults=config.envelope, given=given,
+                                      exclude=config.exclude)
     if built.findings:  # a path that does not exist: write nothing, as `msgc build` does
         echo_diagnostics(built.findings)
         sys.exit(EXIT_USAGE)

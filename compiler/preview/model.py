@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError, Severity, sort_key
 from ..envelope import resolve
 from ..pipeline import Plan
@@ -82,14 +83,16 @@ class Site:
 
 def collect(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None = None,
             given: Mapping[str, Any] | None = None,
-            keep_pages: Mapping[str, str] | None = None) -> Site:
+            keep_pages: Mapping[str, str] | None = None,
+            exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Site:
     """Check the tree as ``msgc validate`` does and draft every screen's payloads.
 
     ``keep_pages`` (source file -> page name, from a previous build) keeps each file's page
     where it was, for ``--serve``: an open page stays open while its spec is renamed or
     cannot be read for a moment mid-edit."""
     defaults = dict(envelope_defaults or {})
-    report = check_tree(paths, envelope_defaults=defaults, keep_outputs=True, jobs=1)
+    report = check_tree(paths, envelope_defaults=defaults, keep_outputs=True, jobs=1,
+                        exclude=exclude)
     modes = ["examples", "worst"] + (["vars"] if given is not None else [])
     entries = [_entry(f, defaults, given, modes) for f in report.files]
     _assign_slugs(entries, keep_pages or {})

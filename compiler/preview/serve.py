@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..config import find_config
+from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
 from ..tree import SPEC_SUFFIXES
 from . import pages
@@ -161,14 +162,15 @@ def _signature(paths: Sequence[str], extra: Sequence[Path]) -> tuple[Any, ...]:
 
 def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
                   envelope_defaults: Mapping[str, Any], vars_file: str | None,
-                  stop: threading.Event | None = None) -> None:
+                  stop: threading.Event | None = None,
+                  exclude: Sequence[str] = DEFAULT_EXCLUDE) -> None:
     """Serve until Ctrl-C (or ``stop`` is set). The first line on stdout is the URL."""
     pages_of: dict[str, str] = {}  # source file -> its page, kept while serving
 
     def build() -> dict[str, bytes]:
         given = load_vars(vars_file) if vars_file else None
         site, files = preview_site.build(paths, envelope_defaults=envelope_defaults,
-                                         given=given, keep_pages=pages_of)
+                                         given=given, keep_pages=pages_of, exclude=exclude)
         pages_of.clear()
         pages_of.update({e.source: e.slug for e in site.specs})
         if out_dir is not None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..build import atomic_write, sync_files
+from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
 from . import pages
 from .model import Site, collect
@@ -41,9 +42,10 @@ def render_site(site: Site) -> dict[str, bytes]:
 
 def build(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None = None,
           given: Mapping[str, Any] | None = None,
-          keep_pages: Mapping[str, str] | None = None) -> tuple[Site, dict[str, bytes]]:
+          keep_pages: Mapping[str, str] | None = None,
+          exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[Site, dict[str, bytes]]:
     site = collect(paths, envelope_defaults=envelope_defaults, given=given,
-                   keep_pages=keep_pages)
+                   keep_pages=keep_pages, exclude=exclude)
     return site, render_site(site)
 
 
