@@ -59,6 +59,24 @@ def _no_personal_config(tmp_path_factory: pytest.TempPathFactory) -> Any:
         yield
 
 
+def run_cli(args: list[str], cwd: Path, env: Mapping[str, str | None] | None = None) -> Any:
+    """Run ``msgc ARGS`` in-process in ``cwd`` (config files are found from the working
+    directory); returns click's ``Result`` (``exit_code``, ``stdout``, ``stderr``,
+    ``output``). An exception other than an exit fails the calling test."""
+    from click.testing import CliRunner
+
+    from compiler.cli import cli
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args, env=env)
+    finally:
+        os.chdir(old)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
 def spec_yaml(message: Mapping[str, Any], provider: str | None = None, *,
               settings: Mapping[str, Any] | None = None,
               variables: Mapping[str, Any] | None = None,

@@ -106,19 +106,9 @@ def test_plan_render_docstring_lists_the_keys() -> None:
 
 
 def test_the_command_line_still_says_how_to_pass_a_value(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import os
-
-    from click.testing import CliRunner
-
-    from compiler.cli import cli
+    from conftest import run_cli
 
     (tmp_path / "s.yaml").write_text(SPEC, encoding="utf-8")
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = CliRunner().invoke(cli, ["render", "s.yaml", "-p", "viber", "--to",
-                                          "79001234567"])
-    finally:
-        os.chdir(old)
+    result = run_cli(["render", "s.yaml", "-p", "viber", "--to", "79001234567"], tmp_path)
     assert result.exit_code == 1
     assert "pass --var order_id=VALUE" in result.stderr

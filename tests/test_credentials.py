@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli
 
-from compiler.cli import cli
 from compiler.credentials import credential_problem
 
 SPEC = """\
@@ -49,14 +48,8 @@ def test_real_looking_keys_pass(value: str) -> None:
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args, env={**GOOD, **env,
-                                                   "MSGC_NXCLOUD_BASE_URL": "http://127.0.0.1:9",
-                                                   "MSGC_ITNIO_BASE_URL": "http://127.0.0.1:9"})
-    finally:
-        os.chdir(old)
+    result = run_cli(args, cwd, {**GOOD, **env, "MSGC_NXCLOUD_BASE_URL": "http://127.0.0.1:9",
+                                 "MSGC_ITNIO_BASE_URL": "http://127.0.0.1:9"})
     return result.exit_code, result.stdout + result.stderr
 
 

@@ -4,10 +4,12 @@ object that is still incomplete is an error naming the missing key, not a type e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from conftest import run_cli
 
 from compiler import MsgcError, load_spec_text, render
-from compiler.cli import cli
 
 OTP = """\
 variables:
@@ -143,21 +145,9 @@ def test_a_typo_inside_an_override_object_is_an_unknown_field_not_a_null_type() 
     assert "null" not in d.message
 
 
-def test_the_reported_command_line_case() -> None:
+def test_the_reported_command_line_case(tmp_path: Path) -> None:
     """The user's report, end to end: validate exits 0 for the partial locale override."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from click.testing import CliRunner
-
-    with tempfile.TemporaryDirectory() as folder:
-        Path(folder, "otp.yaml").write_text(OTP, encoding="utf-8")
-        old = os.getcwd()
-        os.chdir(folder)
-        try:
-            result = CliRunner().invoke(cli, ["validate", "otp.yaml"])
-        finally:
-            os.chdir(old)
+    (tmp_path / "otp.yaml").write_text(OTP, encoding="utf-8")
+    result = run_cli(["validate", "otp.yaml"], tmp_path)
     assert result.exit_code == 0, result.output
     assert "spec-type" not in result.output

@@ -4,16 +4,14 @@ numbers and turn them into the same digits, with one short error."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler import render
-from compiler.cli import cli
 from compiler.diagnostics import MsgcError
 from compiler.phone import normalize_phone, phone_problem
 from compiler.sending import recipients
@@ -95,14 +93,10 @@ def test_every_entry_point_agrees(value: str) -> None:
         assert api_phone(SPEC, "whatsapp", value) == expected
 
 
-def cli_run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(
-            cli, args, env={"NXCLOUD_ACCESS_KEY": "key12345", "NXCLOUD_ACCESS_SECRET": "sec12345"})
-    finally:
-        os.chdir(old)
+def cli_run(args: list[str], cwd: Path, env: dict[str, str] | None = None
+            ) -> tuple[int, str, str]:
+    result = run_cli(args, cwd, {"NXCLOUD_ACCESS_KEY": "key12345",
+                                 "NXCLOUD_ACCESS_SECRET": "sec12345", **(env or {})})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -151,16 +145,10 @@ def test_a_bad_business_phone_names_where_it_came_from(tmp_path: Path) -> None:
 def test_a_bad_business_phone_from_the_environment_names_the_variable(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(SPEC.replace(', business_phone: "12025550100"', ""),
                                      encoding="utf-8")
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = CliRunner().invoke(cli, ["render", "s.yaml", "-p", "whatsapp", "--to",
-                                          "79001234567", "--examples"],
-                                    env={"ITNIO_BUSINESS_PHONE": "+1 202 55"})
-    finally:
-        os.chdir(old)
-    assert result.exit_code == 2, result.stderr
-    assert "ITNIO_BUSINESS_PHONE '+1 202 55' is not a phone number" in result.stderr
+    code, _, err = cli_run(["render", "s.yaml", "-p", "whatsapp", "--to", "79001234567",
+                            "--examples"], tmp_path, {"ITNIO_BUSINESS_PHONE": "+1 202 55"})
+    assert code == 2, err
+    assert "ITNIO_BUSINESS_PHONE '+1 202 55' is not a phone number" in err
 
 
 def test_the_payload_schema_hint_is_short() -> None:

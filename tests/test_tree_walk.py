@@ -5,11 +5,11 @@ the folders skipped by default are listed in --help and can be changed."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import run_cli
 
 from compiler.cli import cli
 from compiler.config import DEFAULT_EXCLUDE
@@ -23,12 +23,7 @@ NOT_A_SPEC = "on: push\njobs: {build: {runs-on: ubuntu-latest}}\n"
 
 
 def run(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args)
-    finally:
-        os.chdir(old)
+    result = run_cli(args, cwd)
     return result.exit_code, result.stdout, result.stderr
 
 

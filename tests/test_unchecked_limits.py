@@ -8,12 +8,10 @@ passed one.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from click.testing import CliRunner
+from conftest import run_cli
 
-from compiler.cli import cli
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.report import summary
 from compiler.tree import check_file
@@ -79,11 +77,6 @@ def test_the_summary_counts_notes() -> None:
 
 def test_strict_fails_on_an_unchecked_limit(tmp_path: Path) -> None:
     (tmp_path / "spec.yaml").write_text(LIST_SPEC.format(bound=""), encoding="utf-8")
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = CliRunner().invoke(cli, ["validate", "--strict", "spec.yaml"])
-    finally:
-        os.chdir(old)
+    result = run_cli(["validate", "--strict", "spec.yaml"], tmp_path)
     assert result.exit_code == 1, result.output
     assert "unbounded-variable" in result.stdout

@@ -8,24 +8,16 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli
 
-from compiler.cli import cli
 from compiler.source import MAX_BYTES
 
 SPEC = "message: {text: hi}\ntargets: {viber: {rate_type: Transactional}}\n"
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def run(args: list[str], cwd: Path) -> tuple[int, str]:
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args)
-    finally:
-        os.chdir(old)
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception,
-                                                                     SystemExit), result.output
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = run_cli(args, cwd, env)
     return result.exit_code, result.stdout + result.stderr
 
 
@@ -116,16 +108,9 @@ def test_send_results_in_an_unwritable_folder(tmp_path: Path, how: str, reason: 
     folder = unwritable(tmp_path, how)
     env = {"NXCLOUD_ACCESS_KEY": "k" * 8, "NXCLOUD_ACCESS_SECRET": "s" * 8,
            "NXCLOUD_APPKEY": "app", "MSGC_NXCLOUD_BASE_URL": "http://127.0.0.1:9"}
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        result = CliRunner().invoke(cli, ["send", "a.yaml", "-p", "viber", "--recipients",
-                                          "people.csv", "--results", str(folder / "out.jsonl")],
-                                    env=env)
-    finally:
-        os.chdir(old)
-    output = result.stdout + result.stderr
-    assert result.exit_code == 2, output
+    code, output = run(["send", "a.yaml", "-p", "viber", "--recipients", "people.csv",
+                        "--results", str(folder / "out.jsonl")], tmp_path, env)
+    assert code == 2, output
     assert str(folder / "out.jsonl") in output and reason in output
     assert "another msgc send" not in output
 

@@ -35,12 +35,7 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
     deterministic: a rebuild of unchanged specs is byte-identical. If any spec has an error,
     nothing is written and the exit code is 1.
 
-    Folders are walked for .yaml/.yml files; a file is a spec when it parses as a
-    mapping with `message` or `targets` (other YAML is left alone). Names skipped while
-    walking, by default: .* (hidden), node_modules, __pycache__, venv, dist, build. Set
-    `exclude = [...]` in the config to replace that list, or add names with --exclude; a
-    path given here is always read. A path under which no spec is found is an error (exit
-    2), so a wrong path cannot pass as a clean tree.
+    Folders are walked for specs as `msgc validate` does (see --exclude).
 
     \b
     Example:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from ..cli import CONFIG_HELP, CONFIG_META_KEY, EXIT_FINDINGS, EXIT_USAGE, remember_config
-from ..config_file import CONFIG_RULES
+from ..config_file import CONFIG_RULES, DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
 from ..phone import RULE_PHONE
 from ..report import echo_diagnostics
@@ -33,11 +33,16 @@ def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def exclude_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--exclude PATTERN`` (repeatable): more names to skip when walking folders."""
+    """``--exclude PATTERN`` (repeatable): more names to skip when walking folders. Its
+    help says how folders are walked, for every command that walks them."""
     return click.option(
         "--exclude", "exclude", multiple=True, metavar="PATTERN",
-        help="Also skip folders and files with this name (shell pattern, e.g. 'drafts' or "
-             "'*.draft.yaml') when walking folders; repeatable.")(func)
+        help="Also skip folders and files with this name (a shell pattern such as 'drafts' "
+             "or '*.draft.yaml'; repeatable). Folders are walked for .yaml/.yml files, and a "
+             "file is a spec when it parses as a mapping with `message` or `targets`; names "
+             f"skipped by default: {', '.join(DEFAULT_EXCLUDE)} (`exclude = [...]` in the "
+             "config replaces this list). A path given on the command line is always "
+             "read.")(func)
 
 
 def current_config() -> Config:

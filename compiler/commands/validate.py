@@ -35,12 +35,8 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     unknown keys, examples that break their own type, locales missing fields, and fields
     whose worst-case length could exceed a provider limit.
 
-    Folders are walked for .yaml/.yml files; a file is a spec when it parses as a
-    mapping with `message` or `targets` (other YAML is left alone). Names skipped while
-    walking, by default: .* (hidden), node_modules, __pycache__, venv, dist, build. Set
-    `exclude = [...]` in the config to replace that list, or add names with --exclude; a
-    path given here is always read. A path under which no spec is found is an error (exit
-    2), so a wrong path cannot pass as a clean tree.
+    Folders are walked for specs (see --exclude for what is skipped); a path under which
+    no spec is found is an error, so a wrong path cannot pass as a clean tree.
 
     Exit 0 when clean (warnings and notes allowed; --strict fails on warnings too), 1 on
     findings, 2 on unreadable input, a path without specs, or a usage error.
