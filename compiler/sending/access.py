@@ -51,10 +51,10 @@ def resolve_credentials(provider: Provider, environ: Mapping[str, str],
                 where, line = (None, None) if environ.get(name) else \
                     (origins or {}).get(name, (file or "the config file", None))
                 invalid.append(Diagnostic(
-                    RULE_CREDENTIAL_INVALID,
-                    f"{name} (from {where or 'the environment'}) {problem}", file=where,
-                    line=line, provider=provider.name, hint="copy the value again from the "
-                    "provider's console; it is never shown here"))
+                    RULE_CREDENTIAL_INVALID, f"{name} {problem}",
+                    file=where or "environment", line=line, provider=provider.name,
+                    hint="copy the value again from the provider's console; it is never "
+                         "shown here"))
             found[name] = value
         else:
             missing.append(name)
