@@ -26,7 +26,7 @@ from typing import Any
 from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, has_errors
-from .schemas import schema_findings, validator
+from .schemas import check
 from .source import Document, load_file, load_text
 from .variables import Problem, Variable
 
@@ -174,7 +174,7 @@ def _check(doc: Document) -> list[Diagnostic]:
                                f"msgc allows {MAX_TEMPLATE_TAGS:,} per spec",
                                hint="split it into several specs")]
     out = []
-    for f in schema_findings(validator(SPEC_SCHEMA), data, "spec", "a message spec"):
+    for f in check(SPEC_SCHEMA, data, "spec", "a message spec"):
         out.append(doc.diagnostic(f.pointer, f.rule, f.message, hint=f.hint,
                                   at_key=f.rule in _UNKNOWN_FIELD_RULES))
     if out:
