@@ -174,39 +174,39 @@ class _Builder:
         )])
 
     def feed(self, event: Any) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
+        cls = event.__class__
+        if cls is yaml.ScalarEvent:
+            self.add(event, self.scalar(event), 1, len(event.value))
+        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+            frame = self.stack.pop()
+            if frame.pending_key is not None:  # pragma: no cover - parser guarantees pairs
+                raise self.fail(event, _RULE, "mapping key without a value")
+            self.attach(frame.value, frame.pointer, frame.size, frame.anchor, frame.start,
+                        frame.chars)
+        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+            mapping = cls is yaml.MappingStartEvent
+            self.check_tag(event, "map" if mapping else "seq")
+            if len(self.stack) >= MAX_DEPTH:
+                raise self.fail(
+                    event, "yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels",
+                )
+            container: dict[str, Any] | list[Any] = {} if mapping else []
+            ptr = self.child_pointer(event)
+            self.record(ptr, event)
+            self.stack.append(_Frame(container, ptr, event.anchor, event))
+        elif cls is yaml.AliasEvent:
+            if event.anchor not in self.anchors:
+                raise self.fail(event, _RULE, f"unknown alias *{event.anchor}")
+            value, size, chars = self.anchors[event.anchor]
+            self.count(event, size, chars)
+            self.add(event, value, size, chars)
+        elif cls is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise self.fail(
                     event, "yaml-multiple-documents", "file holds more than one YAML document",
                     hint="keep one message spec per file",
                 )
-        elif isinstance(event, yaml.ScalarEvent):
-            self.add(event, self.scalar(event), 1, len(event.value))
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                raise self.fail(event, _RULE, f"unknown alias *{event.anchor}")
-            value, size, chars = self.anchors[event.anchor]
-            self.count(event, size, chars)
-            self.add(event, value, size, chars)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            self.check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
-            if len(self.stack) >= MAX_DEPTH:
-                raise self.fail(
-                    event, "yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels",
-                )
-            container: dict[str, Any] | list[Any] = (
-                {} if isinstance(event, yaml.MappingStartEvent) else []
-            )
-            ptr = self.child_pointer(event)
-            self.record(ptr, event)
-            self.stack.append(_Frame(container, ptr, event.anchor, event))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frame = self.stack.pop()
-            if frame.pending_key is not None:  # pragma: no cover - parser guarantees pairs
-                raise self.fail(event, _RULE, "mapping key without a value")
-            self.attach(frame.value, frame.pointer, frame.size, frame.anchor, frame.start,
-                        frame.chars)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -273,14 +273,19 @@ class _Builder:
             self.doc.positions[ptr] = (event.start_mark.line + 1, event.start_mark.column + 1)
 
     def add(self, event: Any, value: Any, size: int, chars: int) -> None:
-        if not isinstance(event, yaml.AliasEvent):
+        scalar = event.__class__ is yaml.ScalarEvent
+        if scalar:
             self.count(event, 1, chars)
-        ptr = self.child_pointer(event)
-        self.record(ptr, event)
-        if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
-            self.doc.block_scalars.add(ptr)
-        anchor = getattr(event, "anchor", None) if isinstance(event, yaml.ScalarEvent) else None
-        self.attach(value, ptr, size, anchor, event, chars)
+        stack = self.stack
+        if stack and stack[-1].pending_key is None and stack[-1].value.__class__ is dict:
+            ptr = "\0key"  # a mapping key: attach() keeps its position in key_positions
+        else:
+            ptr = self.child_pointer(event)
+            mark = event.start_mark
+            self.doc.positions[ptr] = (mark.line + 1, mark.column + 1)
+            if scalar and event.style in ("|", ">"):
+                self.doc.block_scalars.add(ptr)
+        self.attach(value, ptr, size, event.anchor if scalar else None, event, chars)
 
     def attach(self, value: Any, ptr: str, size: int, anchor: str | None, event: Any,
                chars: int) -> None:

@@ -29,6 +29,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from . import pointer as jp
+from .template_parser import free_names, parse_plain, plain_pieces
 
 #: Longest text one string leaf may render to; far above any provider limit.
 MAX_RENDERED_CHARS = 65_536
@@ -610,19 +611,30 @@ def is_template(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def parse_template(source: str) -> tuple[nodes.Template, frozenset[str]]:
     """The syntax tree of a template and the variables it reads (cached: the same text
-    recurs in every target and locale of a spec). Raises TemplateSyntaxError, also for a
-    template nested deeper than :data:`MAX_TEMPLATE_DEPTH` (Jinja's parser and compiler,
-    and Python's, are recursive)."""
+    recurs in every target and locale of a spec). Plain templates (text and ``{{ name }}``)
+    are parsed without Jinja (:mod:`compiler.template_parser`, same tree and line numbers).
+    Raises TemplateSyntaxError, also for a template nested deeper than
+    :data:`MAX_TEMPLATE_DEPTH` (Jinja's parser and compiler, and Python's, are recursive)."""
     if len(source) > MAX_TEMPLATE_CHARS:  # parsing is slow: ~0.2 ms per {{ }}
         raise jinja2.TemplateSyntaxError(f"template is {len(source):,} characters long (limit "
                                          f"{MAX_TEMPLATE_CHARS:,})", 1)
+    plain = parse_plain(source)
+    if plain is not None:
+        return plain, _free_names(plain)
     try:
         ast = _ENV.parse(source)
     except RecursionError:
         raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1) from None
     if _depth(ast) > MAX_TEMPLATE_DEPTH:
         raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1)
-    return ast, frozenset(meta.find_undeclared_variables(ast) - set(_ENV.globals))
+    return ast, _free_names(ast)
+
+
+def _free_names(ast: nodes.Template) -> frozenset[str]:
+    names = free_names(ast)
+    if names is None:  # the template binds names: ask Jinja's code generator
+        names = frozenset(meta.find_undeclared_variables(ast))
+    return names - frozenset(_ENV.globals)
 
 
 _TOO_DEEP = f"template is nested more than {MAX_TEMPLATE_DEPTH} levels deep"
@@ -651,30 +663,50 @@ def _jinja(source: str) -> jinja2.Template:
 
 
 class TemplateLeaf:
-    """One template string: rendered by a small compiled closure when it only uses the
-    safe subset (:func:`fast_renderer`), by sandboxed Jinja (compiled on first use)
-    otherwise."""
+    """One template string, rendered three ways, fastest first:
 
-    __slots__ = ("fast", "source")
+    * a *plain* template (text and ``{{ name }}``) by joining its pieces (``pieces``);
+    * one in the safe subset of :func:`expression_code` by a generated Python function
+      (``fast``, generated on first use and shared by every leaf with the same text);
+    * anything else by sandboxed Jinja (compiled on first use).
+    """
 
-    def __init__(self, source: str, fast: Callable[[Mapping[str, Any]], str] | None) -> None:
+    __slots__ = ("code", "pieces", "source")
+
+    def __init__(self, source: str, pieces: tuple[str | nodes.Name, ...] | None,
+                 code: str | None) -> None:
         self.source = source
-        self.fast = fast
+        self.pieces = pieces
+        self.code = code
 
     @property
     def template(self) -> jinja2.Template:
         return _jinja(self.source)
 
+    @property
+    def jinja_only(self) -> bool:
+        """Whether only Jinja can render this leaf (it then draws on a render budget)."""
+        return self.code is None
+
+    @property
+    def fast(self) -> Callable[[Mapping[str, Any]], str] | None:
+        """A generated function rendering this leaf as Jinja would (None: only Jinja can)."""
+        return None if self.code is None else _generated(self.source)
+
     def render(self, values: Mapping[str, Any], ptr: str) -> str:
-        if self.fast is not None:
-            try:
-                text = self.fast(values)
-            except KeyError:  # a value is missing: let Jinja name it in its error
+        try:
+            if self.pieces is not None:
+                text = "".join([p if p.__class__ is str else str(values[p.name])  # type: ignore[union-attr]
+                                for p in self.pieces])
+            elif self.code is not None:
+                text = _generated(self.source)(values)
+            else:
                 return self._render_jinja(values, ptr)
-            if len(text) > MAX_RENDERED_CHARS:
-                return self._render_jinja(values, ptr)
-            return text
-        return self._render_jinja(values, ptr)
+        except KeyError:  # a value is missing: let Jinja name it in its error
+            return self._render_jinja(values, ptr)
+        if len(text) > MAX_RENDERED_CHARS:
+            return self._render_jinja(values, ptr)
+        return text
 
     def _render_jinja(self, values: Mapping[str, Any], ptr: str) -> str:
         try:
@@ -688,13 +720,23 @@ class TemplateLeaf:
         return lambda values: self.render(values, ptr)
 
 
+@lru_cache(maxsize=4096)
+def _leaf(source: str) -> tuple[TemplateLeaf, nodes.Template, frozenset[str]]:
+    """The leaf of a template text, its tree and the variables it reads (raises
+    TemplateSyntaxError). Cached: a text recurs in every target and locale of a spec."""
+    ast, used = parse_template(source)
+    pieces = plain_pieces(ast)
+    code = _template_code(ast) if pieces is None else _pieces_code(pieces)
+    return TemplateLeaf(source, pieces, code), ast, used
+
+
 def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateLeaf:
     if len(source) > MAX_TEMPLATE_CHARS:
         raise RenderProblem(pointer, "template-too-large",
                             f"template is {len(source):,} characters long (limit "
                             f"{MAX_TEMPLATE_CHARS:,})")
     try:
-        ast, used = parse_template(source)
+        leaf, ast, used = _leaf(source)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderProblem(pointer, "template-syntax", f"template syntax error: {exc.message}",
                             line_in_template=exc.lineno) from None
@@ -708,7 +750,7 @@ def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateL
             line_in_template=_line_of(ast, name),
             hint=f"did you mean {close[0]!r}?" if close else "declare it under `variables:`",
         )
-    return TemplateLeaf(source, fast_renderer(ast, declared))
+    return leaf
 
 
 def _line_of(ast: nodes.Template, name: str) -> int | None:
@@ -739,7 +781,7 @@ class CompiledTree:
         self.problems = problems
         self.static = not self.leaves
         #: Whether some leaf is rendered by Jinja (and so draws on a render budget).
-        self.uses_jinja = any(leaf.fast is None for leaf in self.leaves.values())
+        self.uses_jinja = any(leaf.jinja_only for leaf in self.leaves.values())
 
     def _collect(self, node: Any, ptr: str, declared: set[str],
                  problems: list[RenderProblem]) -> None:
@@ -782,15 +824,16 @@ _COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "lteq": "<=", "gteq": 
 _FILTERS = {"upper": "upper", "lower": "lower", "capitalize": "capitalize", "trim": "strip"}
 
 
-def _expression(node: nodes.Node, names: set[str], consts: list[Any]) -> str | None:
+def _expression(node: nodes.Node, names: set[str] | None, consts: list[Any]) -> str | None:
     """Python source for a small, side-effect-free subset of Jinja expressions (names,
     constants, comparisons, ``a if test else b``, a few string filters), or None.
-    Names read ``v[...]``; constants are passed in ``c[...]``."""
-    if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
+    Names read ``v[...]`` (only those in ``names``, unless it is None); constants are
+    written as Python literals (``repr``) where that round-trips, else ``c[...]``."""
+    if isinstance(node, nodes.Name) and node.ctx == "load" and (names is None
+                                                                or node.name in names):
         return f"v[{node.name!r}]"
     if isinstance(node, nodes.Const):
-        consts.append(node.value)
-        return f"c[{len(consts) - 1}]"
+        return _literal_code(node.value, consts)
     if isinstance(node, nodes.Filter) and node.name in _FILTERS and node.node is not None \
             and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
         inner = _expression(node.node, names, consts)
@@ -815,12 +858,18 @@ def _expression(node: nodes.Node, names: set[str], consts: list[Any]) -> str | N
     return None
 
 
-def fast_renderer(ast: nodes.Template, names: set[str]
-                  ) -> Callable[[Mapping[str, Any]], str] | None:
-    """A function rendering a parsed template exactly as Jinja would, when the template only
-    uses the subset above (text, names, constants, comparisons, ``a if t else b``, a few
-    string filters); else None. It is generated as one Python expression (``str(v['a']) +
-    ' text'``). Equivalence with Jinja is tested (tests/test_fastpath.py)."""
+def _literal_code(value: Any, consts: list[Any]) -> str:
+    if value is None or isinstance(value, (str, bool, int)):
+        return repr(value)
+    consts.append(value)
+    return f"c[{len(consts) - 1}]"
+
+
+def _template_code(ast: nodes.Template) -> str | None:
+    """Python source of one expression rendering ``ast`` exactly as Jinja would, when the
+    template only uses the subset of :func:`_expression` (text, names, constants,
+    comparisons, ``a if t else b``, a few string filters); else None. Constants that are
+    not literals make it None too (they would need a table)."""
     consts: list[Any] = []
     terms: list[str] = []
     for node in ast.body:
@@ -828,15 +877,35 @@ def fast_renderer(ast: nodes.Template, names: set[str]
             return None
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):
-                consts.append(child.data)
-                terms.append(f"c[{len(consts) - 1}]")
+                terms.append(repr(child.data))
                 continue
-            expr = _expression(child, names, consts)
+            expr = _expression(child, None, consts)
             if expr is None:
                 return None
             terms.append(f"str({expr})")
-    source = "lambda v: " + (" + ".join(terms) if terms else "''")
-    function: Callable[[Mapping[str, Any]], str] = eval(source, {"c": consts})
+    if consts:
+        return None
+    return _joined(terms)
+
+
+def _pieces_code(pieces: tuple[str | nodes.Name, ...]) -> str:
+    return _joined([repr(p) if isinstance(p, str) else f"str(v[{p.name!r}])" for p in pieces])
+
+
+def _joined(terms: list[str]) -> str:
+    if not terms:
+        return "''"
+    if len(terms) == 1:
+        return terms[0]
+    return "''.join((" + ", ".join(terms) + ",))"
+
+
+@lru_cache(maxsize=4096)
+def _generated(source: str) -> Callable[[Mapping[str, Any]], str]:
+    """The generated function of a template text in the safe subset (one per text)."""
+    code = _leaf(source)[0].code
+    assert code is not None
+    function: Callable[[Mapping[str, Any]], str] = eval(f"lambda v: {code}", {"str": str})
     return function
 
 
