@@ -60,6 +60,7 @@ class Draft:
     kind: str | None
     payload: dict[str, Any] | None
     diagnostics: list[Diagnostic]
+    message: Any = None  # the rendered neutral message, when rendering succeeded
 
 
 class Plan:
@@ -167,6 +168,12 @@ class Plan:
 
     def render_slow(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
         """Render, lower, validate the whole payload against the schema, serialize."""
+        return self.render_checked(values, envelope)[0]
+
+    def render_checked(self, values: Mapping[str, Any], envelope: Mapping[str, str]
+                       ) -> tuple[Rendered, Any]:
+        """:meth:`render_slow`, also returning the rendered neutral message (what the
+        worst-case analysis pads)."""
         draft = self.draft(values, envelope)
         if draft.payload is None or draft.kind is None or any(
                 d.severity is Severity.ERROR for d in draft.diagnostics):
@@ -175,7 +182,7 @@ class Plan:
             spec=self.spec.name, provider=self.provider.name, locale=self.locale,
             kind=draft.kind, _payload=draft.payload, body=serialize(draft.payload),
             warnings=draft.diagnostics,
-        )
+        ), draft.message
 
     def draft(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Draft:
         """Render and lower, and validate the payload, keeping a payload that breaks the
@@ -191,7 +198,7 @@ class Plan:
             return Draft(None, None, [self._input_diag(f, f.pointer) for f in exc.findings])
         findings = self.provider.validate(lowered.payload)
         return Draft(lowered.kind, lowered.payload,
-                     [self._payload_diag(f, lowered.origins) for f in findings])
+                     [self._payload_diag(f, lowered.origins) for f in findings], message)
 
     # -- mapping findings back to the spec ------------------------------------------------
 

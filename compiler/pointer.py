@@ -60,5 +60,25 @@ def resolve(document: Any, pointer: str) -> Any:
     return node
 
 
+def with_value(document: Any, pointer: str, value: Any) -> Any:
+    """A copy of ``document`` with ``value`` at ``pointer``; only the containers on the way
+    are copied, everything else is shared."""
+    return _with_value(document, split(pointer), value)
+
+
+def _with_value(node: Any, tokens: list[str], value: Any) -> Any:
+    if not tokens:
+        return value
+    head = tokens[0]
+    if isinstance(node, list):
+        index = int(head)
+        out_list = list(node)
+        out_list[index] = _with_value(node[index], tokens[1:], value)
+        return out_list
+    out = dict(node)
+    out[head] = _with_value(node[head], tokens[1:], value)
+    return out
+
+
 def last_token(pointer: str) -> str:
     return unescape(pointer[pointer.rfind("/") + 1 :]) if pointer else ""

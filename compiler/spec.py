@@ -46,6 +46,8 @@ class Spec:
     targets: dict[str, dict[str, Any]]
     locales: dict[str, dict[str, Any]]
     warnings: list[Diagnostic] = field(default_factory=list)
+    _merged: dict[tuple[str, str | None], tuple[dict[str, Any], dict[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def file(self) -> str:
@@ -76,7 +78,11 @@ class Spec:
 
     def effective_message(self, provider: str, locale: str | None = None
                           ) -> tuple[dict[str, Any], dict[str, str]]:
-        """The merged message and, for every pointer in it, the spec pointer that set it."""
+        """The merged message and, for every pointer in it, the spec pointer that set it.
+        Computed once per provider and locale: treat both as read-only."""
+        cached = self._merged.get((provider, locale))
+        if cached is not None:
+            return cached
         if locale is not None and locale not in self.locales:
             raise MsgcError([Diagnostic(
                 "unknown-locale", f"spec has no locale {locale!r}", file=self.file,
@@ -86,6 +92,7 @@ class Spec:
         origins: dict[str, str] = {"": "/message"}
         for base, layer in self.layers(provider, locale):
             _merge_into(merged, layer, "", base, origins)
+        self._merged[(provider, locale)] = merged, origins
         return merged, origins
 
     def diagnostic(self, spec_pointer: str, rule: str, message: str, **extra: Any) -> Diagnostic:

@@ -9,7 +9,6 @@ bounds) could exceed a provider limit. A broken file never stops the others bein
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -18,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from . import pointer as jp
-from .analysis import UNBOUNDED_PAD, leaf_bounds, pad
+from .analysis import UNBOUNDED_PAD, Bound, LeafBound, bound_template, pad
 from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
 from .envelope import resolve
+from .gate import accepts
 from .pipeline import Plan, Rendered
 from .providers.base import LoweringError
 from .spec import Spec, load_spec
@@ -183,6 +183,7 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
     report.diagnostics.extend(_unused_variables(spec))
     seen: set[tuple[Any, ...]] = set()
     notes_for: set[str] = set()
+    bounds: dict[str, Bound] = {}  # template text -> its bound (the spec's variables)
     for provider in spec.providers:
         for locale in (None, *spec.locales):
             try:
@@ -190,7 +191,7 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
                 values = plan.values({}, samples=True)
                 envelope = resolve(plan.provider, plan.settings, {}, {}, envelope_defaults,
                                    placeholders=True, file=spec.file)
-                rendered = plan.render(values, envelope)
+                rendered, message = plan.render_checked(values, envelope)
             except MsgcError as exc:
                 _add_unique(report.diagnostics, exc.diagnostics, seen)
                 continue
@@ -198,7 +199,7 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
             _add_unique(report.diagnostics, rendered.warnings, seen)
             if worst_case:
                 _add_unique(report.diagnostics,
-                            _worst_case(plan, values, envelope, notes_for), seen)
+                            _worst_case(plan, message, envelope, notes_for, bounds), seen)
             if locale is not None:
                 _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale), seen)
     return report
@@ -293,24 +294,35 @@ def _exists(tree: Any, ptr: str) -> bool:
     return True
 
 
-def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, str],
-                noted: set[str]) -> list[Diagnostic]:
-    """Warnings for fields that some allowed input could push over a provider limit."""
-    sources = {ptr: jp.resolve(plan.message, ptr) for ptr in plan.tree.leaves}
-    if not sources:
-        return []
-    bounds = leaf_bounds(sources, plan.spec.variables, lambda src: parse_template(src)[0])
-    example = plan.tree.render(values)
-    padded = copy.deepcopy(example)
-    for ptr, leaf in bounds.items():
+def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: set[str],
+                bound_of: dict[str, Bound]) -> list[Diagnostic]:
+    """Warnings for fields that some allowed input could push over a provider limit.
+
+    ``example`` is the message as rendered with the examples (it passed validation). Each
+    template leaf is padded to its bound, the padded message is lowered, and the validity
+    gate decides whether any limit could be exceeded; only then does the reference
+    validator explain which field and by how much."""
+    bounds: dict[str, LeafBound] = {}
+    padded = example
+    for ptr, template in plan.tree.leaves.items():
+        bound = bound_of.get(template.source)
+        if bound is None:
+            bound = bound_of[template.source] = bound_template(
+                parse_template(template.source)[0], plan.spec.variables)
+        bounds[ptr] = LeafBound(ptr, bound)
         text = jp.resolve(example, ptr)
         if _NUMBER_RE.match(text):
             continue
-        target = leaf.bound.chars if leaf.bound.chars is not None else UNBOUNDED_PAD
-        _assign(padded, ptr, pad(text, target))
+        target = bound.chars if bound.chars is not None else UNBOUNDED_PAD
+        if target > len(text):
+            padded = jp.with_value(padded, ptr, pad(text, target))
+    if padded is example:  # nothing can grow: the example's verdict stands
+        return []
     try:
         lowered = plan.provider.lower(padded, plan.settings, envelope)
     except LoweringError:
+        return []
+    if accepts(plan.provider.payload_schema, lowered.payload):
         return []
     out = []
     for finding in plan.provider.validate(lowered.payload):
@@ -347,15 +359,3 @@ def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, st
         )
         out.append(diag)
     return out
-
-
-def _assign(tree: Any, ptr: str, value: Any) -> None:
-    parts = jp.split(ptr)
-    node = tree
-    for token in parts[:-1]:
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    last = parts[-1]
-    if isinstance(node, list):
-        node[int(last)] = value
-    else:
-        node[last] = value
