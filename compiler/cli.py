@@ -28,6 +28,7 @@ COMMANDS = {
     "build": "build",
     "schema": "schema",
     "preview": "preview",
+    "cache": "cache",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -69,6 +70,7 @@ _SHORT_HELP = {
     "build": "Validate a tree and write every payload plus a manifest.",
     "schema": "Export the spec format's JSON Schema for editors.",
     "preview": "Draw every spec as WhatsApp/Viber-like chat screens (a static site).",
+    "cache": "Show or empty the result cache of validate and build.",
 }
 
 

@@ -77,6 +77,13 @@ class Document:
 
 
 def load_file(path: str | Path, *, display_name: str | None = None) -> Document:
+    return load_bytes(read_source(path, display_name=display_name),
+                      display_name or str(path))
+
+
+def read_source(path: str | Path, *, display_name: str | None = None) -> bytes:
+    """The bytes of a spec file (at most one byte more than :data:`MAX_BYTES`), or
+    :class:`MsgcError` when it cannot be read."""
     path = Path(path)
     name = display_name or str(path)
     try:
@@ -85,10 +92,9 @@ def load_file(path: str | Path, *, display_name: str | None = None) -> Document:
             kind = "a folder" if path.is_dir() else "not a regular file"
             raise MsgcError([Diagnostic("io-error", f"cannot read file: it is {kind}", file=name)])
         with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            return fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise MsgcError([Diagnostic("io-error", f"cannot read file: {exc.strerror}", file=name)]) from None
-    return load_bytes(raw, name)
 
 
 def load_bytes(raw: bytes, filename: str) -> Document:

@@ -5,6 +5,12 @@ its variables' examples, lowered and validated. On top of what compiling one mes
 a tree check reports: duplicate spec names, unused variables, locales that lack a field the
 default message has, and fields whose worst-case length (from the variables' declared
 bounds) could exceed a provider limit. A broken file never stops the others being checked.
+
+With a :class:`compiler.cache.ResultCache`, a file whose result is stored under the same
+key (its path and bytes, the flags and config, msgc's code) is not checked again; its
+stored findings are byte-for-byte what checking it would give. Rules that span files are
+always recomputed. Heavy modules (YAML, Jinja, the pipeline) load only when some file has
+to be checked.
 """
 
 from __future__ import annotations
@@ -14,17 +20,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
-from .analysis import UNBOUNDED_PAD, Bound, LeafBound, bound_template, pad
 from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
-from .envelope import resolve
-from .gate import accepts
-from .pipeline import Plan, Rendered
-from .providers.base import LoweringError
-from .spec import Spec, load_spec
-from .templating import parse_template, variables_used
+
+if TYPE_CHECKING:
+    from .analysis import Bound
+    from .cache import ResultCache
+    from .pipeline import Plan, Rendered
+    from .spec import Spec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv", "dist", "build"}
@@ -39,6 +44,7 @@ class FileReport:
     outputs: list[Rendered] = field(default_factory=list)
     name: str | None = None
     name_position: tuple[int | None, int | None] = (None, None)
+    description: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -106,22 +112,56 @@ PARALLEL_FROM = 64
 
 def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | None = None,
                worst_case: bool = True, keep_outputs: bool = True,
-               jobs: int | None = None) -> TreeReport:
-    """Check every spec under ``paths``. Large trees are split over worker processes
-    (``jobs``, default: one per core); the result is the same, in the same order."""
+               jobs: int | None = None, cache: ResultCache | None = None) -> TreeReport:
+    """Check every spec under ``paths``. Files whose result ``cache`` holds are not
+    checked again; large sets of files to check are split over worker processes (``jobs``,
+    default: one per core). The result is the same either way, in the same order."""
     report = TreeReport()
     files, missing = find_spec_files(paths)
     report.diagnostics.extend(missing)
     report.unreadable = bool(missing)
     defaults = dict(envelope_defaults or {})
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs > 1 and len(files) >= PARALLEL_FROM:
-        report.files.extend(_check_parallel([p for p, _ in files], defaults, worst_case,
-                                            keep_outputs, jobs))
+    results: list[FileReport | None] = [None] * len(files)
+    todo: list[tuple[int, str, bytes | None]] = []
+    keys: dict[int, str] = {}
+    if cache is not None:
+        from .cache import entry_key
+        from .source import read_source
+
+        context = {"worst_case": worst_case, "outputs": keep_outputs, "envelope": defaults}
+        for i, (path, _explicit) in enumerate(files):
+            try:
+                data = read_source(path)
+            except MsgcError:
+                todo.append((i, str(path), None))  # the check reports it
+                continue
+            keys[i] = entry_key(str(path), data, context)
+            todo.append((i, str(path), data))
+        stored = cache.get_many(keys.values())
+        remaining: list[tuple[int, str, bytes | None]] = []
+        for i, path_text, content in todo:
+            hit = stored.get(keys[i]) if i in keys else None
+            restored = _from_json(path_text, hit) if hit is not None else None
+            if restored is not None:
+                results[i] = restored
+            else:
+                remaining.append((i, path_text, content))
+        todo = remaining
     else:
-        for path, _explicit in files:
-            report.files.append(_slim(check_file(path, defaults, worst_case=worst_case),
-                                      keep_outputs))
+        todo = [(i, str(path), None) for i, (path, _explicit) in enumerate(files)]
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs > 1 and len(todo) >= PARALLEL_FROM:
+        checked = _check_parallel([(p, raw) for _, p, raw in todo], defaults, worst_case,
+                                  keep_outputs, jobs)
+    else:
+        checked = [_slim(check_file(Path(p), defaults, worst_case=worst_case, raw=raw),
+                         keep_outputs) for _, p, raw in todo]
+    for (i, _, _), file_report in zip(todo, checked, strict=True):
+        results[i] = file_report
+    if cache is not None:
+        cache.put_many({keys[i]: _to_json(results[i], keep_outputs)  # type: ignore[arg-type]
+                        for i, _, _ in todo if i in keys})
+    report.files.extend(r for r in results if r is not None)
     names: dict[str, FileReport] = {}
     for file_report in report.files:
         if file_report.name is None:
@@ -140,29 +180,70 @@ def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | N
     return report
 
 
+# -- storing a file's result in the cache ---------------------------------------------------
+
+_DIAGNOSTIC_FIELDS = ("rule", "message", "severity", "file", "line", "column", "path", "hint",
+                      "provider", "locale")
+
+
+def _to_json(report: FileReport, keep_outputs: bool) -> dict[str, Any]:
+    return {
+        "diagnostics": [[getattr(d, f) for f in _DIAGNOSTIC_FIELDS] for d in report.diagnostics],
+        "name": report.name,
+        "name_position": list(report.name_position),
+        "description": report.description,
+        "outputs": [[o.provider, o.locale, o.kind, o.payload] for o in report.outputs]
+        if keep_outputs else [],
+    }
+
+
+def _from_json(path: str, data: Any) -> FileReport | None:
+    """The report stored for ``path``, or None when the entry is not one msgc wrote."""
+    try:
+        diagnostics = []
+        for values in data["diagnostics"]:
+            fields = dict(zip(_DIAGNOSTIC_FIELDS, values, strict=True))
+            fields["severity"] = Severity(fields["severity"])
+            diagnostics.append(Diagnostic(**fields))
+        line, column = data["name_position"]
+        report = FileReport(path, diagnostics=diagnostics, name=data["name"],
+                            name_position=(line, column), description=data["description"])
+        if data["outputs"]:
+            from .pipeline import Rendered, serialize
+
+            report.outputs = [Rendered(spec=data["name"], provider=provider, locale=locale,
+                                       kind=kind, _payload=payload, body=serialize(payload))
+                              for provider, locale, kind, payload in data["outputs"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return report
+
+
 def _slim(report: FileReport, keep_outputs: bool) -> FileReport:
     if report.spec is not None:
         report.name = report.spec.name
         report.name_position = report.spec.document.locate("/name")
+        report.description = report.spec.description
     if not keep_outputs:
         report.spec = None
         report.outputs = []
     return report
 
 
-def _check_chunk(args: tuple[list[str], dict[str, Any], bool, bool]) -> list[FileReport]:
-    paths, defaults, worst_case, keep_outputs = args
-    return [_slim(check_file(Path(p), defaults, worst_case=worst_case), keep_outputs)
-            for p in paths]
+def _check_chunk(args: tuple[list[tuple[str, bytes | None]], dict[str, Any], bool, bool]
+                 ) -> list[FileReport]:
+    files, defaults, worst_case, keep_outputs = args
+    return [_slim(check_file(Path(p), defaults, worst_case=worst_case, raw=raw), keep_outputs)
+            for p, raw in files]
 
 
-def _check_parallel(paths: list[Path], defaults: dict[str, Any], worst_case: bool,
-                    keep_outputs: bool, jobs: int) -> list[FileReport]:
+def _check_parallel(files: list[tuple[str, bytes | None]], defaults: dict[str, Any],
+                    worst_case: bool, keep_outputs: bool, jobs: int) -> list[FileReport]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(8, len(paths) // (jobs * 4))
-    chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
+    size = max(8, len(files) // (jobs * 4))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         results = pool.map(_check_chunk, [(c, defaults, worst_case, keep_outputs)
@@ -171,10 +252,16 @@ def _check_parallel(paths: list[Path], defaults: dict[str, Any], worst_case: boo
 
 
 def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
-               worst_case: bool = True) -> FileReport:
+               worst_case: bool = True, raw: bytes | None = None) -> FileReport:
+    """Check one spec file (``raw``: its bytes, when the caller has read them already)."""
+    from .envelope import resolve
+    from .pipeline import Plan
+    from .source import load_bytes
+    from .spec import check_document, load_spec
+
     report = FileReport(str(path))
     try:
-        spec = load_spec(path)
+        spec = load_spec(path) if raw is None else check_document(load_bytes(raw, str(path)))
     except MsgcError as exc:
         report.diagnostics.extend(exc.diagnostics)
         return report
@@ -235,6 +322,8 @@ def _all_templates(spec: Spec) -> Iterable[tuple[str, str]]:
 
 
 def _unused_variables(spec: Spec) -> list[Diagnostic]:
+    from .templating import variables_used
+
     used: set[str] = set()
     for _, text in _all_templates(spec):
         used |= variables_used(text)
@@ -302,6 +391,11 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
     template leaf is padded to its bound, the padded message is lowered, and the validity
     gate decides whether any limit could be exceeded; only then does the reference
     validator explain which field and by how much."""
+    from .analysis import UNBOUNDED_PAD, LeafBound, bound_template, pad
+    from .gate import accepts
+    from .providers.base import LoweringError
+    from .templating import parse_template
+
     bounds: dict[str, LeafBound] = {}
     padded = example
     for ptr, template in plan.tree.leaves.items():

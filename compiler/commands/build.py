@@ -9,6 +9,7 @@ import click
 
 from .. import __version__
 from ..build import plan_artifacts, write
+from ..cache import ResultCache
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import load_config
 from ..diagnostics import Severity
@@ -24,7 +25,10 @@ from .common import reporting
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
               show_default=True, help="Format of the findings.")
 @click.option("--strict/--no-strict", default=None, help="Fail on warnings too.")
-def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Check every file again; neither read nor write the result cache.")
+def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
+            no_cache: bool) -> None:
     """Validate specs under PATHS, then write one payload per spec x target x locale.
 
     Payloads are rendered with each variable's example; envelope fields come from the
@@ -39,7 +43,8 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None)
     with reporting(EXIT_USAGE):
         config = load_config()
     strict = config.strict if strict is None else strict
-    report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope)
+    report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope,
+                        cache=None if no_cache else ResultCache())
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stderr.isatty())

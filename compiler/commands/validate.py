@@ -7,6 +7,7 @@ import sys
 import click
 
 from .. import __version__
+from ..cache import ResultCache
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import load_config
 from ..diagnostics import Severity
@@ -23,8 +24,10 @@ from .common import reporting
               help="Fail on warnings too (default from config, else off).")
 @click.option("--no-worst-case", is_flag=True, help="Skip the worst-case length analysis.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary line.")
+@click.option("--no-cache", is_flag=True,
+              help="Check every file again; neither read nor write the result cache.")
 def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case: bool,
-            quiet: bool) -> None:
+            quiet: bool, no_cache: bool) -> None:
     """Check every message spec under PATHS (default: the config's paths, else `.`).
 
     Each spec is checked against the spec schema, rendered for every target and every
@@ -32,6 +35,9 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     schema and rules. Also reported: duplicate names, unused and undeclared variables,
     unknown keys, examples that break their own type, locales missing fields, and fields
     whose worst-case length could exceed a provider limit.
+
+    Results are cached per file (see `msgc cache --help`): an unchanged file is not
+    checked again, and the output is the same as without the cache.
 
     Exit 0 when clean (warnings allowed unless --strict), 1 on findings, 2 on unreadable
     input.
@@ -47,7 +53,8 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     targets = list(paths) or config.paths or ["."]
     strict = config.strict if strict is None else strict
     report = check_tree(targets, envelope_defaults=config.envelope,
-                        worst_case=not no_worst_case, keep_outputs=False)
+                        worst_case=not no_worst_case, keep_outputs=False,
+                        cache=None if no_cache else ResultCache())
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stdout.isatty())
