@@ -29,7 +29,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -103,11 +103,21 @@ def _dependency_versions() -> list[str]:
 
 def entry_key(path: str, content: bytes, context: Mapping[str, Any]) -> str:
     """The key of one file's result: its path as given, its bytes, the run's context."""
-    digest = hashlib.sha256(code_fingerprint().encode())
-    digest.update(json.dumps(context, sort_keys=True, default=str).encode())
-    digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
-    digest.update(content)
-    return digest.hexdigest()
+    return key_function(context)(path, content)
+
+
+def key_function(context: Mapping[str, Any]) -> Callable[[str, bytes], str]:
+    """:func:`entry_key` for many files of one run (the context is hashed once)."""
+    base = hashlib.sha256(code_fingerprint().encode())
+    base.update(json.dumps(context, sort_keys=True, default=str).encode())
+
+    def key(path: str, content: bytes) -> str:
+        digest = base.copy()
+        digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(content)
+        return digest.hexdigest()
+
+    return key
 
 
 class ResultCache:

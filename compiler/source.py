@@ -14,7 +14,6 @@ instead of `yaml.safe_load`, for four reasons:
 from __future__ import annotations
 
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import yaml
 
 from . import pointer as jp
 from .diagnostics import Diagnostic, MsgcError
+from .files import MAX_BYTES, read_source
 
 try:  # libyaml's parser is several times faster; fall back to pure Python where missing.
     _Loader: type = yaml.CSafeLoader
@@ -31,7 +31,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 64
 MAX_NODES = 10_000  # the largest bundled spec has 64; each node costs ~0.1 ms to check
-MAX_BYTES = 8 * 1024 * 1024
 #: Text the data may hold once aliases are expanded (a file without aliases holds at most
 #: MAX_BYTES): an alias of a long string is one node, but every later stage reads it again.
 MAX_TEXT = 2 * MAX_BYTES
@@ -79,22 +78,6 @@ class Document:
 def load_file(path: str | Path, *, display_name: str | None = None) -> Document:
     return load_bytes(read_source(path, display_name=display_name),
                       display_name or str(path))
-
-
-def read_source(path: str | Path, *, display_name: str | None = None) -> bytes:
-    """The bytes of a spec file (at most one byte more than :data:`MAX_BYTES`), or
-    :class:`MsgcError` when it cannot be read."""
-    path = Path(path)
-    name = display_name or str(path)
-    try:
-        # Only regular files: opening a FIFO would wait for a writer, a device never ends.
-        if not stat.S_ISREG(path.stat().st_mode):
-            kind = "a folder" if path.is_dir() else "not a regular file"
-            raise MsgcError([Diagnostic("io-error", f"cannot read file: it is {kind}", file=name)])
-        with path.open("rb") as fh:
-            return fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise MsgcError([Diagnostic("io-error", f"cannot read file: {exc.strerror}", file=name)]) from None
 
 
 def load_bytes(raw: bytes, filename: str) -> Document:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
 from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
+from .files import MAX_BYTES
 
 if TYPE_CHECKING:
     from .analysis import Bound
@@ -71,7 +72,16 @@ def find_spec_files(paths: Iterable[str]) -> tuple[list[tuple[Path, bool]], list
     specs when they end in .yaml/.yml, are not hidden, and hold a top-level ``message:`` or
     ``targets:`` key (so CI configs and other YAML in the tree are left alone).
     """
+    files, diags, _ = _find_spec_files(paths)
+    return files, diags
+
+
+def _find_spec_files(paths: Iterable[str]
+                     ) -> tuple[list[tuple[Path, bool]], list[Diagnostic], dict[Path, bytes]]:
+    """:func:`find_spec_files`, plus the content of the files it had to read to decide
+    (each is read once: the check and the cache key use those bytes)."""
     found: dict[Path, bool] = {}
+    contents: dict[Path, bytes] = {}
     diags = []
     for raw in paths:
         path = Path(raw)
@@ -83,27 +93,30 @@ def find_spec_files(paths: Iterable[str]) -> tuple[list[tuple[Path, bool]], list
                 for name in sorted(files):
                     if name.endswith(SPEC_SUFFIXES) and not name.startswith("."):
                         candidate = Path(root) / name
-                        if candidate not in found and _looks_like_spec(candidate):
+                        if candidate not in found and _looks_like_spec(candidate, contents):
                             found[candidate] = False
         elif path.exists():
             diags.append(Diagnostic("io-error", "not a regular file or a folder", file=raw))
         else:
             diags.append(Diagnostic("io-error", "no such file or folder", file=raw))
-    return sorted(found.items(), key=lambda item: str(item[0])), diags
+    return sorted(found.items(), key=lambda item: str(item[0])), diags, contents
 
 
 _SPEC_KEY_RE = re.compile(rb"^(message|targets)\s*:", re.MULTILINE)
 
 
-def _looks_like_spec(path: Path) -> bool:
+def _looks_like_spec(path: Path, contents: dict[Path, bytes]) -> bool:
     if not path.is_file():  # a FIFO would block the open; let the loader report it
         return True
     try:
         with path.open("rb") as fh:
-            head = fh.read(256 * 1024)
+            content = fh.read(MAX_BYTES + 1)  # as read_source() reads it
     except OSError:
         return True  # let the loader report it
-    return bool(_SPEC_KEY_RE.search(head))
+    if _SPEC_KEY_RE.search(content, 0, 256 * 1024):
+        contents[path] = content
+        return True
+    return False
 
 
 #: Trees at least this large are checked by one worker process per core.
@@ -117,7 +130,7 @@ def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | N
     checked again; large sets of files to check are split over worker processes (``jobs``,
     default: one per core). The result is the same either way, in the same order."""
     report = TreeReport()
-    files, missing = find_spec_files(paths)
+    files, missing, contents = _find_spec_files(paths)
     report.diagnostics.extend(missing)
     report.unreadable = bool(missing)
     defaults = dict(envelope_defaults or {})
@@ -125,17 +138,20 @@ def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | N
     todo: list[tuple[int, str, bytes | None]] = []
     keys: dict[int, str] = {}
     if cache is not None:
-        from .cache import entry_key
-        from .source import read_source
+        from .cache import key_function
+        from .files import read_source
 
-        context = {"worst_case": worst_case, "outputs": keep_outputs, "envelope": defaults}
+        key = key_function({"worst_case": worst_case, "outputs": keep_outputs,
+                            "envelope": defaults})
         for i, (path, _explicit) in enumerate(files):
-            try:
-                data = read_source(path)
-            except MsgcError:
-                todo.append((i, str(path), None))  # the check reports it
-                continue
-            keys[i] = entry_key(str(path), data, context)
+            data = contents.get(path)
+            if data is None:
+                try:
+                    data = read_source(path)
+                except MsgcError:
+                    todo.append((i, str(path), None))  # the check reports it
+                    continue
+            keys[i] = key(str(path), data)
             todo.append((i, str(path), data))
         stored = cache.get_many(keys.values())
         remaining: list[tuple[int, str, bytes | None]] = []
@@ -148,7 +164,7 @@ def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | N
                 remaining.append((i, path_text, content))
         todo = remaining
     else:
-        todo = [(i, str(path), None) for i, (path, _explicit) in enumerate(files)]
+        todo = [(i, str(path), contents.get(path)) for i, (path, _explicit) in enumerate(files)]
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs > 1 and len(todo) >= PARALLEL_FROM:
         checked = _check_parallel([(p, raw) for _, p, raw in todo], defaults, worst_case,
