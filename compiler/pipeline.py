@@ -16,6 +16,7 @@ from typing import Any
 
 from . import pointer as jp
 from . import providers
+from .coercion import Coercer, compile_coercer
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .fastpath import FastPlan, Unsupported
 from .providers.base import LoweringError, Provider
@@ -82,6 +83,10 @@ class Plan:
         self._renders = 0
         self._fast: FastPlan | None = None
         self._fast_built = False
+        self._coercions = 0
+        self._coercer: Coercer | None = None
+        self._bulk: Callable[[Mapping[str, Any], Mapping[str, str]], Rendered | None] | None \
+            = None
         self.fast_unsupported: str | None = None
         if self.tree.problems:
             raise MsgcError([self._render_diag(p) for p in self.tree.problems])
@@ -90,7 +95,19 @@ class Plan:
 
     def values(self, given: Mapping[str, Any] | None, *, samples: bool = False,
                strict: bool = True) -> dict[str, Any]:
-        """Typed values for every variable: given ones coerced, the rest from defaults."""
+        """Typed values for every variable: given ones coerced, the rest from defaults.
+        From the second call on (a bulk run), a generated function (:mod:`compiler.coercion`)
+        does the common cases; anything it doubts takes the general path below."""
+        if not samples and strict and given is not None:
+            coercer = self._coercer
+            if coercer is None:
+                self._coercions += 1
+                if self._coercions >= self.FAST_AFTER:
+                    coercer = self._coercer = compile_coercer(self.spec.variables)
+            if coercer is not None:
+                coerced = coercer(given)
+                if coerced is not None:
+                    return coerced
         given = given or {}
         diags = []
         values: dict[str, Any] = {}
@@ -136,24 +153,46 @@ class Plan:
     def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
         """Compile one message. Uses the fast path when the plan has one and it accepts;
         everything it does not accept goes through :meth:`render_slow` for diagnostics."""
+        bulk = self._bulk
+        if bulk is not None:
+            return bulk(values, envelope) or self.render_slow(values, envelope)
         self._renders += 1
-        if self._renders >= self.FAST_AFTER:
-            fast = self._fast_plan()
-            if fast is not None:
-                try:
-                    if self.tree.uses_jinja:  # one budget for the message, as on the slow path
-                        with render_budget():
-                            result = fast.render(values, envelope)
-                    else:
-                        result = fast.render(values, envelope)
-                except RenderProblem:  # a Jinja leaf failed: the slow path explains it
-                    result = None
-                if result is not None:
-                    return Rendered(
-                        spec=self.spec.name, provider=self.provider.name, locale=self.locale,
-                        kind=fast.kind, _payload=result[0], body=result[1],
-                    )
+        if self._renders >= self.FAST_AFTER and not self._fast_built:
+            bulk = self._bulk = self._bulk_renderer()
+            if bulk is not None:
+                return bulk(values, envelope) or self.render_slow(values, envelope)
         return self.render_slow(values, envelope)
+
+    def _bulk_renderer(self) -> Callable[[Mapping[str, Any], Mapping[str, str]],
+                                         Rendered | None] | None:
+        """The per-recipient function of the fast path, wrapped into :class:`Rendered`
+        (None when the plan has no fast path)."""
+        fast = self._fast_plan()
+        if fast is None:
+            return None
+        generated = fast._render
+        spec, provider, locale, kind = self.spec.name, self.provider.name, self.locale, fast.kind
+        if self.tree.uses_jinja:  # one budget for the message, as on the slow path
+            def bulk_jinja(values: Mapping[str, Any], envelope: Mapping[str, str]
+                           ) -> Rendered | None:
+                try:
+                    with render_budget():
+                        result = generated(values, envelope)
+                except RenderProblem:  # a Jinja leaf failed: the slow path explains it
+                    return None
+                if result is None:
+                    return None
+                return Rendered(spec, provider, locale, kind, result[0], result[1])
+
+            return bulk_jinja
+
+        def bulk(values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered | None:
+            result = generated(values, envelope)
+            if result is None:
+                return None
+            return Rendered(spec, provider, locale, kind, result[0], result[1])
+
+        return bulk
 
     def _fast_plan(self) -> FastPlan | None:
         if not self._fast_built:
