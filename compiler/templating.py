@@ -584,7 +584,7 @@ def make_environment() -> jinja2.Environment:
     )
     env.template_class = _BudgetedTemplate
     env.globals.clear()
-    env.globals["range"] = _bounded_range
+    env.globals.update(_globals())
     env.filters = {name: _checked_filter(name, f) for name, f in env.filters.items()}
     env.filters.update(_INTERNAL_FILTERS)
     env.tests = {name: _checked_test(t) for name, t in env.tests.items()}
@@ -601,7 +601,18 @@ def _bounded_range(*args: int) -> range:
     return rng
 
 
-_ENV = make_environment()
+def _globals() -> dict[str, Any]:
+    return {"range": _bounded_range}
+
+
+#: The names templates get from the environment rather than from the spec's variables.
+GLOBAL_NAMES = frozenset(_globals())
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The sandboxed environment, built on first use (a plain template never needs it)."""
+    return make_environment()
 
 
 def is_template(text: str) -> bool:
@@ -622,7 +633,7 @@ def parse_template(source: str) -> tuple[nodes.Template, frozenset[str]]:
     if plain is not None:
         return plain, _free_names(plain)
     try:
-        ast = _ENV.parse(source)
+        ast = environment().parse(source)
     except RecursionError:
         raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1) from None
     if _depth(ast) > MAX_TEMPLATE_DEPTH:
@@ -634,7 +645,7 @@ def _free_names(ast: nodes.Template) -> frozenset[str]:
     names = free_names(ast)
     if names is None:  # the template binds names: ask Jinja's code generator
         names = frozenset(meta.find_undeclared_variables(ast))
-    return names - frozenset(_ENV.globals)
+    return names - GLOBAL_NAMES
 
 
 _TOO_DEEP = f"template is nested more than {MAX_TEMPLATE_DEPTH} levels deep"
@@ -656,7 +667,8 @@ def _jinja(source: str) -> jinja2.Template:
     """The compiled template: a fresh parse routed through the checks (:class:`_Harden`)."""
     parse_template(source)  # syntax and nesting depth
     try:
-        return _ENV.from_string(_Harden().visit(_ENV.parse(source)))
+        env = environment()
+        return env.from_string(_Harden().visit(env.parse(source)))
     except (RecursionError, SyntaxError, MemoryError):  # Python's own limits: 20 nested loops
         raise jinja2.TemplateSyntaxError("template nests its blocks too deeply to compile "
                                          "(at most 20 loops inside each other)", 1) from None

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from jinja2 import meta, nodes
 
 from compiler.template_parser import free_names, parse_plain
-from compiler.templating import _ENV, parse_template
+from compiler.templating import environment, parse_template
+
+_ENV = environment()
 
 
 def dump(node: Any) -> Any:
