@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import nodes
-
+from .template_parser import Piece
 from .variables import Variable
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
 
 # Filters whose output is never longer than their input.
 _SAME_OR_SHORTER = frozenset({
@@ -130,6 +132,8 @@ class _Analyzer:
         return self.many(list(n.nodes))
 
     def _Filter(self, n: nodes.Filter) -> int | None:
+        from jinja2 import nodes
+
         inner = self.node(n.node) if n.node is not None else None
         if n.name in _SAME_OR_SHORTER:
             return inner
@@ -157,6 +161,26 @@ class _Analyzer:
 
     def _Not(self, n: nodes.Not) -> int:
         return 5
+
+
+def bound_pieces(pieces: Sequence[Piece], variables: Mapping[str, Variable]) -> Bound:
+    """:func:`bound_template` of a plain template, from its pieces (no syntax tree, no
+    Jinja): the texts' lengths plus each variable's longest text."""
+    size: int | None = 0
+    unbounded: set[str] = set()
+    drivers: dict[str, int] = {}
+    for piece in pieces:
+        if isinstance(piece, str):
+            part: int | None = len(piece)
+        else:
+            var = variables.get(piece.name)
+            part = None if var is None else variable_max_length(var)
+            if var is not None and part is None:
+                unbounded.add(piece.name)
+            elif var is not None and part is not None:
+                drivers[piece.name] = part
+        size = None if size is None or part is None else size + part
+    return Bound(size, unbounded, drivers)
 
 
 def bound_template(ast: nodes.Template, variables: Mapping[str, Variable]) -> Bound:

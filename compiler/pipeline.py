@@ -12,18 +12,20 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
 from . import providers
 from .coercion import Coercer, compile_coercer
 from .diagnostics import Diagnostic, MsgcError, Severity
-from .fastpath import FastPlan, Unsupported
 from .providers.base import LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
-from .templating import CompiledTree, RenderProblem, render_budget
+from .templating import CompiledTree, RenderProblem
 from .variables import Problem
+
+if TYPE_CHECKING:
+    from .fastpath import FastPlan
 
 
 @dataclass(slots=True)
@@ -173,6 +175,8 @@ class Plan:
         generated = fast._render
         spec, provider, locale, kind = self.spec.name, self.provider.name, self.locale, fast.kind
         if self.tree.uses_jinja:  # one budget for the message, as on the slow path
+            from .sandbox import render_budget
+
             def bulk_jinja(values: Mapping[str, Any], envelope: Mapping[str, str]
                            ) -> Rendered | None:
                 try:
@@ -196,6 +200,8 @@ class Plan:
 
     def _fast_plan(self) -> FastPlan | None:
         if not self._fast_built:
+            from .fastpath import FastPlan, Unsupported  # only plans that go bulk need it
+
             self._fast_built = True
             try:
                 self._fast = FastPlan(self.provider, self.message, self.tree.leaves,

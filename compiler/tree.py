@@ -258,6 +258,10 @@ def _check_parallel(files: list[tuple[str, bytes | None]], defaults: dict[str, A
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    # Load the checking machinery once, here: forked workers share it instead of each
+    # importing it again.
+    from . import analysis, envelope, gate, pipeline, spec  # noqa: F401
+
     size = max(8, len(files) // (jobs * 4))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
@@ -407,7 +411,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
     template leaf is padded to its bound, the padded message is lowered, and the validity
     gate decides whether any limit could be exceeded; only then does the reference
     validator explain which field and by how much."""
-    from .analysis import UNBOUNDED_PAD, LeafBound, bound_template, pad
+    from .analysis import UNBOUNDED_PAD, LeafBound, bound_pieces, bound_template, pad
     from .gate import accepts
     from .providers.base import LoweringError
     from .templating import parse_template
@@ -417,8 +421,9 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
     for ptr, template in plan.tree.leaves.items():
         bound = bound_of.get(template.source)
         if bound is None:
-            bound = bound_of[template.source] = bound_template(
-                parse_template(template.source)[0], plan.spec.variables)
+            bound = bound_of[template.source] = (
+                bound_pieces(template.pieces, plan.spec.variables) if template.pieces is not None
+                else bound_template(parse_template(template.source)[0], plan.spec.variables))
         bounds[ptr] = LeafBound(ptr, bound)
         text = jp.resolve(example, ptr)
         if _NUMBER_RE.match(text):

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from compiler.diagnostics import MsgcError
 from compiler.fastpath import FastPlan, Unsupported
 from compiler.pipeline import Plan
+from compiler.sandbox import compiled as _jinja
 from compiler.schemas import full_validator, validator
 from compiler.spec import load_spec, load_spec_text
-from compiler.templating import _jinja, compile_template
+from compiler.templating import compile_template
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from jinja2 import meta, nodes
 
+from compiler.sandbox import environment
 from compiler.template_parser import free_names, parse_plain
-from compiler.templating import environment, parse_template
+from compiler.templating import parse_template
 
 _ENV = environment()
 
@@ -142,3 +143,22 @@ def test_plain_templates_parse_like_jinja(source: str) -> None:
     if got is not None:
         event("plain")
         assert dump(got) == dump(expected), source
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PLAIN_FRAGMENTS, min_size=1, max_size=8).map("".join),
+       st.dictionaries(st.sampled_from(["a", "b_1", "_x", "A9"]), st.sampled_from([
+           {"type": "string", "max_length": 12}, {"type": "string"}, {"type": "date"},
+           {"type": "integer", "minimum": 1, "maximum": 300}, {"type": "number"},
+           {"type": "string", "enum": ["x", "long one"]}])))
+def test_bounds_of_plain_pieces_equal_bounds_of_jinjas_tree(
+        source: str, decls: dict[str, dict[str, Any]]) -> None:
+    from compiler.analysis import bound_pieces, bound_template
+    from compiler.template_parser import plain_ast, scan_plain
+    from compiler.variables import Variable
+
+    pieces = scan_plain(source)
+    if pieces is None:
+        return
+    variables = {name: Variable.from_decl(name, decl) for name, decl in decls.items()}
+    assert bound_pieces(pieces, variables) == bound_template(plain_ast(pieces), variables)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import __version__
 from ..build import plan_artifacts, write
-from ..cache import ResultCache
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import load_config
 from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
 from ..tree import check_tree
 from .common import reporting
+
+if TYPE_CHECKING:
+    from ..cache import ResultCache
 
 
 @click.command(name="build")
@@ -44,7 +47,7 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
         config = load_config()
     strict = config.strict if strict is None else strict
     report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope,
-                        cache=None if no_cache else ResultCache())
+                        cache=None if no_cache else _cache())
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stderr.isatty())
@@ -64,3 +67,10 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
                f"{len(report.files)} spec{'s' * (len(report.files) != 1)} into {out_dir}",
                err=True)
     sys.exit(EXIT_OK)
+
+
+def _cache() -> ResultCache:
+    from ..cache import ResultCache  # not even imported with --no-cache
+
+    return ResultCache()
+

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import __version__
-from ..cache import ResultCache
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import load_config
 from ..diagnostics import Severity
 from ..report import FORMATTERS, summary
 from ..tree import check_tree
 from .common import reporting
+
+if TYPE_CHECKING:
+    from ..cache import ResultCache
 
 
 @click.command(name="validate")
@@ -54,7 +57,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     strict = config.strict if strict is None else strict
     report = check_tree(targets, envelope_defaults=config.envelope,
                         worst_case=not no_worst_case, keep_outputs=False,
-                        cache=None if no_cache else ResultCache())
+                        cache=None if no_cache else _cache())
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stdout.isatty())
@@ -66,3 +69,10 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
         sys.exit(EXIT_USAGE)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     sys.exit(EXIT_FINDINGS if any(d.severity in failing for d in diags) else EXIT_OK)
+
+
+def _cache() -> ResultCache:
+    from ..cache import ResultCache  # not even imported with --no-cache
+
+    return ResultCache()
+
