@@ -88,9 +88,15 @@ class Spec:
                 "unknown-locale", f"spec has no locale {locale!r}", file=self.file,
                 hint="locales: " + (", ".join(self.locales) or "(none)"),
             )])
-        merged: dict[str, Any] = {}
-        origins: dict[str, str] = {"": "/message"}
-        for base, layer in self.layers(provider, locale):
+        layers = self.layers(provider, locale)
+        if locale is None:
+            merged: dict[str, Any] = {}
+            origins: dict[str, str] = {"": "/message"}
+        else:  # the locale's layers go on top of the provider's merged message
+            common, common_origins = self.effective_message(provider, None)
+            merged, origins = _copy(common), dict(common_origins)
+            layers = layers[len(self.layers(provider, None)):]
+        for base, layer in layers:
             _merge_into(merged, layer, "", base, origins)
         self._merged[(provider, locale)] = merged, origins
         return merged, origins

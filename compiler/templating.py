@@ -231,6 +231,7 @@ class CompiledTree:
         self.static = not self.leaves
         #: Whether some leaf is rendered by Jinja (and so draws on a render budget).
         self.uses_jinja = any(leaf.jinja_only for leaf in self.leaves.values())
+        self._renderer = self._compile(tree, "") if self.leaves else None
 
     def _collect(self, node: Any, ptr: str, declared: set[str],
                  problems: list[RenderProblem]) -> None:
@@ -250,24 +251,34 @@ class CompiledTree:
     def render(self, values: Mapping[str, Any]) -> Any:
         """The tree with every template leaf rendered; raises :class:`RenderProblem`.
         All leaves of the message share one budget of steps, time and output."""
-        if self.static:
+        if self._renderer is None:
             return self.tree
         if not self.uses_jinja:
-            return self._render(self.tree, "", values)
+            return self._renderer(values)
         from .sandbox import render_budget
 
         with render_budget():
-            return self._render(self.tree, "", values)
+            return self._renderer(values)
 
-    def _render(self, node: Any, ptr: str, values: Mapping[str, Any]) -> Any:
+    def _compile(self, node: Any, ptr: str) -> Callable[[Mapping[str, Any]], Any] | None:
+        """A function building the rendered copy of ``node``, or None when no template is
+        under it (the rendered tree then shares it: rendered trees are read-only)."""
         if isinstance(node, str):
             leaf = self.leaves.get(ptr)
-            return node if leaf is None else leaf.render(values, ptr)
+            if leaf is None:
+                return None
+            return lambda values: leaf.render(values, ptr)
         if isinstance(node, Mapping):
-            return {k: self._render(v, jp.join(ptr, k), values) for k, v in node.items()}
+            parts = [(k, v, self._compile(v, jp.join(ptr, k))) for k, v in node.items()]
+            if all(r is None for _, _, r in parts):
+                return None
+            return lambda values: {k: v if r is None else r(values) for k, v, r in parts}
         if isinstance(node, list):
-            return [self._render(v, jp.join(ptr, i), values) for i, v in enumerate(node)]
-        return node
+            items = [(v, self._compile(v, f"{ptr}/{i}")) for i, v in enumerate(node)]
+            if all(r is None for _, r in items):
+                return None
+            return lambda values: [v if r is None else r(values) for v, r in items]
+        return None
 
 
 _COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "lteq": "<=", "gteq": ">="}

@@ -1,0 +1,235 @@
+"""Checking one spec file, as ``msgc validate`` and ``msgc build`` do for each file.
+
+The spec is loaded and checked, then compiled for every target and every locale with its
+variables' examples, lowered and validated. On top of what compiling one message finds,
+this reports unused variables, locales that lack a field the default message has, and
+fields whose worst-case length (from the variables' declared bounds) could exceed a
+provider limit. Rules that span files (duplicate names) are :mod:`compiler.tree`'s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import pointer as jp
+from .analysis import UNBOUNDED_PAD, Bound, LeafBound, bound_pieces, bound_template, pad
+from .diagnostics import Diagnostic, MsgcError, Severity
+from .envelope import resolve
+from .file_report import FileReport
+from .gate import accepts
+from .pipeline import Plan
+from .providers.base import LoweringError
+from .source import load_bytes
+from .spec import Spec, check_document, load_spec
+from .templating import parse_template, variables_used
+
+_NUMBER_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
+
+
+def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
+               worst_case: bool = True, raw: bytes | None = None,
+               outputs: bool = True) -> FileReport:
+    """Check one spec file (``raw``: its bytes, when the caller has read them already).
+    ``outputs=False`` skips what only a build needs (the rendered payloads)."""
+    report = FileReport(str(path))
+    try:
+        spec = load_spec(path) if raw is None else check_document(load_bytes(raw, str(path)))
+    except MsgcError as exc:
+        report.diagnostics.extend(exc.diagnostics)
+        return report
+    report.spec = spec
+    report.diagnostics.extend(spec.warnings)
+    report.diagnostics.extend(_unused_variables(spec))
+    seen: set[tuple[Any, ...]] = set()
+    notes_for: set[str] = set()
+    bounds: dict[str, Bound] = {}  # template text -> its bound (the spec's variables)
+    for provider in spec.providers:
+        for locale in (None, *spec.locales):
+            try:
+                plan = Plan(spec, provider, locale)
+                values = plan.values({}, samples=True)
+                envelope = resolve(plan.provider, plan.settings, {}, {}, envelope_defaults,
+                                   placeholders=True, file=spec.file)
+                if outputs:
+                    rendered, message = plan.render_checked(values, envelope)
+                    report.outputs.append(rendered)
+                    found = rendered.warnings
+                else:
+                    draft = plan.draft(values, envelope)
+                    if draft.payload is None or any(d.is_error for d in draft.diagnostics):
+                        raise MsgcError(draft.diagnostics)
+                    message, found = draft.message, draft.diagnostics
+            except MsgcError as exc:
+                _add_unique(report.diagnostics, exc.diagnostics, seen)
+                continue
+            _add_unique(report.diagnostics, found, seen)
+            if worst_case:
+                _add_unique(report.diagnostics,
+                            _worst_case(plan, message, envelope, notes_for, bounds), seen)
+            if locale is not None:
+                _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale), seen)
+    return report
+
+
+def _add_unique(out: list[Diagnostic], new: Iterable[Diagnostic], seen: set[tuple[Any, ...]]
+                ) -> None:
+    """Add diagnostics, dropping repeats of the same finding at the same place (the same
+    base-message error is found again for every locale)."""
+    for d in new:
+        key = (d.file, d.line, d.column, d.rule, d.message, d.provider)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+
+
+def _all_templates(spec: Spec) -> Iterable[tuple[str, str]]:
+    def walk(node: Any, ptr: str) -> Iterable[tuple[str, str]]:
+        if isinstance(node, str):
+            yield ptr, node
+        elif isinstance(node, Mapping):
+            for k, v in node.items():
+                yield from walk(v, jp.join(ptr, k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, jp.join(ptr, i))
+
+    yield from walk(spec.message, "/message")
+    for provider, block in spec.targets.items():
+        yield from walk(block.get("message", {}), jp.join("/targets", provider, "message"))
+    for locale, block in spec.locales.items():
+        yield from walk(block, jp.join("/locales", locale))
+
+
+def _unused_variables(spec: Spec) -> list[Diagnostic]:
+    used: set[str] = set()
+    for _, text in _all_templates(spec):
+        used |= variables_used(text)
+    return [
+        spec.diagnostic(jp.join("/variables", name), "unused-variable",
+                        f"variable {name!r} is declared but no template uses it",
+                        severity=Severity.WARNING, at_key=True)
+        for name in spec.variables if name not in used
+    ]
+
+
+def _leaves(tree: Any) -> list[str]:
+    """Pointers of the scalars in ``tree``, in document order."""
+    out: list[str] = []
+    stack: list[tuple[Any, str]] = [(tree, "")]
+    while stack:
+        node, ptr = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((v, jp.join(ptr, k)) for k, v in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((v, f"{ptr}/{i}") for i, v in reversed(list(enumerate(node))))
+        else:
+            out.append(ptr)
+    return out
+
+
+def _locale_gaps(spec: Spec, provider: str, locale: str) -> list[Diagnostic]:
+    base, _ = spec.effective_message(provider, None)
+    localized, origins = spec.effective_message(provider, locale)
+    have = set(_leaves(localized))
+    reported: list[str] = []
+    out = []
+    for ptr in _leaves(base):
+        if ptr in have or any(ptr.startswith(r + "/") for r in reported):
+            continue
+        # report the outermost part that is missing
+        gap = ptr
+        for ancestor in jp.ancestors(jp.parent(ptr)):
+            if not ancestor or _exists(localized, ancestor):
+                break
+            gap = ancestor
+        reported.append(gap)
+        src = next((origins[a] for a in jp.ancestors(gap) if a in origins),
+                   jp.join("/locales", locale))
+        out.append(Diagnostic(
+            "locale-missing-field",
+            f"locale {locale!r} lacks message{gap.replace('/', '.')} that the default message "
+            "has (a list in a locale replaces the default list whole)",
+            severity=Severity.WARNING, file=spec.file,
+            line=spec.document.locate(src)[0], column=spec.document.locate(src)[1],
+            path=src, provider=provider, locale=locale,
+        ))
+    return out
+
+
+def _exists(tree: Any, ptr: str) -> bool:
+    try:
+        jp.resolve(tree, ptr)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: set[str],
+                bound_of: dict[str, Bound]) -> list[Diagnostic]:
+    """Warnings for fields that some allowed input could push over a provider limit.
+
+    ``example`` is the message as rendered with the examples (it passed validation). Each
+    template leaf is padded to its bound, the padded message is lowered, and the validity
+    gate decides whether any limit could be exceeded; only then does the reference
+    validator explain which field and by how much."""
+    bounds: dict[str, LeafBound] = {}
+    padded = example
+    for ptr, template in plan.tree.leaves.items():
+        bound = bound_of.get(template.source)
+        if bound is None:
+            bound = bound_of[template.source] = (
+                bound_pieces(template.pieces, plan.spec.variables) if template.pieces is not None
+                else bound_template(parse_template(template.source)[0], plan.spec.variables))
+        bounds[ptr] = LeafBound(ptr, bound)
+        text = jp.resolve(example, ptr)
+        if _NUMBER_RE.match(text):
+            continue
+        target = bound.chars if bound.chars is not None else UNBOUNDED_PAD
+        if target > len(text):
+            padded = jp.with_value(padded, ptr, pad(text, target))
+    if padded is example:  # nothing can grow: the example's verdict stands
+        return []
+    try:
+        lowered = plan.provider.lower(padded, plan.settings, envelope)
+    except LoweringError:
+        return []
+    if accepts(plan.provider.payload_schema, lowered.payload):
+        return []
+    out = []
+    for finding in plan.provider.validate(lowered.payload):
+        if finding.keyword != "maxLength":
+            continue
+        origin = next((lowered.origins[a] for a in jp.ancestors(finding.pointer)
+                       if a in lowered.origins), None)
+        leaf_ptr = origin[len("/message"):] if origin and origin.startswith("/message") else None
+        found = bounds.get(leaf_ptr) if leaf_ptr is not None else None
+        if found is None:
+            continue
+        leaf = found
+        if leaf.bound.chars is None:
+            for name in sorted(leaf.bound.unbounded - noted):
+                noted.add(name)
+                out.append(plan.spec.diagnostic(
+                    jp.join("/variables", name), "unbounded-variable",
+                    f"variable {name!r} has no max_length, so msgc cannot tell whether "
+                    f"{jp.last_token(finding.pointer)} stays within {plan.provider.label}'s limit",
+                    severity=Severity.NOTE, at_key=True, provider=plan.provider.name,
+                    hint="declare max_length (or enum) to get a worst-case check",
+                ))
+            continue
+        length = len(jp.resolve(lowered.payload, finding.pointer))
+        drivers = ", ".join(f"{n} has {m}" for n, m in sorted(leaf.bound.drivers.items()))
+        limit = f"{finding.limit:,}"
+        rule = re.sub(r"-length$", "", finding.rule) + "-may-exceed"
+        field_name = jp.last_token(finding.pointer)
+        diag = plan._diag(
+            plan.spec_pointer(origin) if origin else None, rule,
+            f"{field_name} can reach {length:,} characters"
+            + (f" when {drivers}" if drivers else "") + f" (limit {limit})",
+            "lower the variables' max_length or shorten the text", Severity.WARNING,
+        )
+        out.append(diag)
+    return out
