@@ -51,9 +51,13 @@ class Rendered:
         return self._payload
 
 
+#: One encoder for every payload (``json.dumps`` with options builds a new one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def serialize(payload: Any) -> bytes:
     """Compact UTF-8 JSON, keys in the order lowering wrote them (stable across runs)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(payload).encode("utf-8")
 
 
 @dataclass(slots=True)
@@ -159,7 +163,7 @@ class Plan:
         if bulk is not None:
             return bulk(values, envelope) or self.render_slow(values, envelope)
         self._renders += 1
-        if self._renders >= self.FAST_AFTER and not self._fast_built:
+        if self._renders == self.FAST_AFTER:
             bulk = self._bulk = self._bulk_renderer()
             if bulk is not None:
                 return bulk(values, envelope) or self.render_slow(values, envelope)
@@ -167,11 +171,12 @@ class Plan:
 
     def _bulk_renderer(self) -> Callable[[Mapping[str, Any], Mapping[str, str]],
                                          Rendered | None] | None:
-        """The per-recipient function of the fast path, wrapped into :class:`Rendered`
-        (None when the plan has no fast path)."""
+        """The per-recipient function of the fast path, wrapped into :class:`Rendered`;
+        without a fast path, the chain of :meth:`render_slow` minus what only a rejected
+        message needs. Either returns None when the slow path must decide."""
         fast = self._fast_plan()
         if fast is None:
-            return None
+            return self._bulk_without_fast_path()
         generated = fast._render
         spec, provider, locale, kind = self.spec.name, self.provider.name, self.locale, fast.kind
         if self.tree.uses_jinja:  # one budget for the message, as on the slow path
@@ -195,6 +200,31 @@ class Plan:
             if result is None:
                 return None
             return Rendered(spec, provider, locale, kind, result[0], result[1])
+
+        return bulk
+
+    def _bulk_without_fast_path(self) -> Callable[[Mapping[str, Any], Mapping[str, str]],
+                                                  Rendered | None]:
+        """Render, lower, ask the validity gate and the semantic rules, serialise: what
+        :meth:`render_slow` does for a message with no finding at all (anything else, a
+        warning included, goes to it for the diagnostics)."""
+        from .gate import gate
+
+        accepts = gate(self.provider.payload_schema)
+        render_tree, lower, semantic = self.tree.render, self.provider.lower, \
+            self.provider.check_payload
+        spec, provider, locale, settings = self.spec.name, self.provider.name, self.locale, \
+            self.settings
+
+        def bulk(values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered | None:
+            try:
+                lowered = lower(render_tree(values), settings, envelope)
+            except (RenderProblem, LoweringError):
+                return None
+            payload = lowered.payload
+            if not accepts(payload) or semantic(payload):
+                return None
+            return Rendered(spec, provider, locale, lowered.kind, payload, serialize(payload))
 
         return bulk
 

@@ -326,3 +326,31 @@ def test_generated_coercion_agrees_with_the_general_path(case: tuple[str, dict[s
     plan = Plan(spec, "whatsapp")  # and through the public entry point (generated from call 2)
     for _ in range(3):
         assert plan.values(row) == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(TEXT, st.sampled_from(["report.pdf", "a.DOCX", "x.exe", "noext", "r.pdf\n",
+                                        "{{ 7*7 }}.pdf", "ж.xlsx", ".pdf"])),
+       st.sampled_from(["79001234567", "123", "7900123456x"]))
+def test_plans_without_a_fast_path_render_in_bulk_as_the_slow_path(
+        filename: str, phone: str) -> None:
+    """A plan the fast path cannot serve (here Viber's fileType comes from a templated
+    filename) renders repeat messages by its own shorter chain; the result is the slow
+    path's, byte for byte, and every message it doubts is the slow path's too."""
+    text = ("variables: {name: {type: string, example: report.pdf}}\n"
+            "message: {document: {url: 'https://e.x/f', filename: '{{ name }}'}}\n"
+            "targets: {viber: {rate_type: Transactional}}\n")
+    plan = Plan(load_spec_text(text, "file.yaml"), "viber")
+    assert plan._fast_plan() is None
+    env = envelope_for(plan, phone)
+    expected = reference(plan, {"name": filename}, env)
+    for _ in range(3):  # the first render is slow, then the bulk chain
+        try:
+            result = plan.render(plan.values({"name": filename}), env)
+        except MsgcError:
+            assert expected is None
+        else:
+            assert expected is not None
+            assert (result.payload, result.body) == expected
+            assert result.warnings == plan.render_slow({"name": filename}, env).warnings
+    assert plan._bulk is not None  # the repeats went through the bulk chain
