@@ -557,15 +557,18 @@ def _checked_test(func: Any) -> Callable[..., Any]:
     return checked
 
 
+#: The template syntax: how text is lexed and parsed (identical for parsing and rendering).
+SYNTAX: dict[str, Any] = {"keep_trailing_newline": True, "trim_blocks": True,
+                          "lstrip_blocks": True}
+
+
 def make_environment() -> jinja2.Environment:
     env = _Sandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
         cache_size=0,
         optimized=False,  # no constant folding: nothing is evaluated outside the budget
+        **SYNTAX,
     )
     env.template_class = _BudgetedTemplate
     env.globals.clear()
@@ -599,6 +602,17 @@ def environment() -> jinja2.Environment:
 
 
 
+@lru_cache(maxsize=1)
+def parser_environment() -> jinja2.Environment:
+    """A plain environment with the sandbox's syntax and globals, for parsing alone:
+    building the sandbox (every filter and test wrapped) costs more than a spec's parse,
+    and a syntax tree does not depend on them."""
+    env = jinja2.Environment(autoescape=False, cache_size=0, **SYNTAX)
+    env.globals.clear()
+    env.globals.update(_globals())
+    return env
+
+
 def parse(source: str) -> nodes.Template:
     """Jinja's syntax tree of ``source``. Raises TemplateSyntaxError, also for a template
     longer than :data:`MAX_TEMPLATE_CHARS` or nested deeper than :data:`MAX_TEMPLATE_DEPTH`
@@ -607,7 +621,7 @@ def parse(source: str) -> nodes.Template:
         raise jinja2.TemplateSyntaxError(f"template is {len(source):,} characters long (limit "
                                          f"{MAX_TEMPLATE_CHARS:,})", 1)
     try:
-        ast = environment().parse(source)
+        ast = parser_environment().parse(source)
     except RecursionError:
         raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1) from None
     if _depth(ast) > MAX_TEMPLATE_DEPTH:

@@ -162,3 +162,20 @@ def test_bounds_of_plain_pieces_equal_bounds_of_jinjas_tree(
         return
     variables = {name: Variable.from_decl(name, decl) for name, decl in decls.items()}
     assert bound_pieces(pieces, variables) == bound_template(plain_ast(pieces), variables)
+
+
+def test_the_parsing_environment_has_the_sandboxs_syntax_and_globals() -> None:
+    """Non-plain templates are parsed by a plain environment (cheaper to build than the
+    sandbox); its lexer settings and globals must be the sandbox's."""
+    from compiler.sandbox import parser_environment
+
+    parsing, sandbox = parser_environment(), environment()
+    for attribute in ("block_start_string", "block_end_string", "variable_start_string",
+                      "variable_end_string", "comment_start_string", "comment_end_string",
+                      "line_statement_prefix", "line_comment_prefix", "trim_blocks",
+                      "lstrip_blocks", "newline_sequence", "keep_trailing_newline"):
+        assert getattr(parsing, attribute) == getattr(sandbox, attribute), attribute
+    assert parsing.extensions.keys() == sandbox.extensions.keys()
+    assert parsing.globals.keys() == sandbox.globals.keys()
+    source = "{% if a %}\n  x {{ b | upper }}{% endif %}\n{# c #}{{ range(2) }}"
+    assert dump(parsing.parse(source)) == dump(sandbox.parse(source))
