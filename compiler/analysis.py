@@ -19,11 +19,13 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import nodes
-
+from .template_parser import Piece
 from .variables import Variable
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
 
 #: A %-conversion of a format string (the ``format`` filter).
 _PERCENT_RE = re.compile(r"%(?:\((?P<key>[^)]*)\))?(?P<flags>[-+ #0]*)(?P<width>\*|\d+)?"
@@ -139,6 +141,8 @@ class _Analyzer:
         return self.many(list(n.nodes))
 
     def _Filter(self, n: nodes.Filter) -> int | None:
+        from jinja2 import nodes
+
         inner = self.node(n.node) if n.node is not None else None
         if n.name in _SAME_OR_SHORTER:
             return inner
@@ -165,6 +169,8 @@ class _Analyzer:
     def _format(self, fmt: str, args: list[nodes.Expr]) -> int | None:
         """The longest ``fmt % (args)`` (the ``format`` filter, e.g. money as
         ``"%.2f"|format(price)``): each argument at the ends of its declared range."""
+        from jinja2 import nodes
+
         conversions = [m for m in _PERCENT_RE.finditer(fmt) if m["kind"] != "%"]
         if len(conversions) != len(args) or len(args) > 4 or any(
                 m["key"] or "*" in (m["width"] or "") + (m["precision"] or "")
@@ -189,6 +195,8 @@ class _Analyzer:
         """Values of ``arg`` whose formatting is longest: a constant, a numeric variable's
         minimum and maximum (for %d/%f its longest text is at one end), or a text variable
         as long as its max_length (for %s)."""
+        from jinja2 import nodes
+
         if isinstance(arg, nodes.Const):
             return [arg.value]
         if not isinstance(arg, nodes.Name) or arg.name not in self.variables:
@@ -216,6 +224,26 @@ class _Analyzer:
 
     def _Not(self, n: nodes.Not) -> int:
         return 5
+
+
+def bound_pieces(pieces: Sequence[Piece], variables: Mapping[str, Variable]) -> Bound:
+    """:func:`bound_template` of a plain template, from its pieces (no syntax tree, no
+    Jinja): the texts' lengths plus each variable's longest text."""
+    size: int | None = 0
+    unbounded: set[str] = set()
+    drivers: dict[str, int] = {}
+    for piece in pieces:
+        if isinstance(piece, str):
+            part: int | None = len(piece)
+        else:
+            var = variables.get(piece.name)
+            part = None if var is None else variable_max_length(var)
+            if var is not None and part is None:
+                unbounded.add(piece.name)
+            elif var is not None and part is not None:
+                drivers[piece.name] = part
+        size = None if size is None or part is None else size + part
+    return Bound(size, unbounded, drivers)
 
 
 def bound_template(ast: nodes.Template, variables: Mapping[str, Variable]) -> Bound:

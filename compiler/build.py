@@ -35,16 +35,15 @@ class Artifact:
 def plan_artifacts(report: TreeReport) -> list[Artifact]:
     artifacts = []
     for file in report.files:
-        spec = file.spec
-        if spec is None:
+        if file.name is None:  # the spec did not load
             continue
         for out in sorted(file.outputs, key=lambda o: (o.provider, o.locale or "")):
             suffix = f".{out.locale}" if out.locale else ""
-            relpath = f"{spec.name}/{out.provider}{suffix}.json"
+            relpath = f"{file.name}/{out.provider}{suffix}.json"
             content = (json.dumps(out.payload, ensure_ascii=False, indent=2) + "\n").encode()
             artifacts.append(Artifact(relpath, content, {
-                "spec": spec.name,
-                "source": Path(spec.file).as_posix(),
+                "spec": file.name,
+                "source": Path(file.path).as_posix(),
                 "provider": out.provider,
                 "locale": out.locale,
                 "kind": out.kind,
@@ -57,14 +56,14 @@ def plan_artifacts(report: TreeReport) -> list[Artifact]:
 
 def manifest(artifacts: list[Artifact], report: TreeReport) -> bytes:
     specs = []
-    for file in sorted(report.files, key=lambda f: f.spec.name if f.spec else ""):
-        if file.spec is None:
+    for file in sorted(report.files, key=lambda f: f.name or ""):
+        if file.name is None:
             continue
         specs.append({
-            "name": file.spec.name,
-            "source": Path(file.spec.file).as_posix(),
-            "description": file.spec.description,
-            "outputs": [a.entry for a in artifacts if a.entry["spec"] == file.spec.name],
+            "name": file.name,
+            "source": Path(file.path).as_posix(),
+            "description": file.description,
+            "outputs": [a.entry for a in artifacts if a.entry["spec"] == file.name],
         })
     data = {"msgc": __version__, "specs": specs}
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
@@ -81,8 +80,8 @@ def write(out_dir: Path, artifacts: list[Artifact], report: TreeReport) -> list[
         target = (root / a.relpath).resolve()
         name = a.relpath.split("/")[0]
         if root not in target.parents or name == MANIFEST:
-            spec = next(f.spec for f in report.files if f.spec and f.spec.name == a.entry["spec"])
-            line, column = spec.document.locate("/name")
+            line, column = next(f.name_position for f in report.files
+                                if f.name == a.entry["spec"])
             raise MsgcError([Diagnostic(
                 "build-path-escape", f"output path {a.relpath!r} would leave {out_dir}"
                 if name != MANIFEST else f"spec name {name!r} is where the build manifest goes",

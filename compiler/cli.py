@@ -29,6 +29,7 @@ COMMANDS = {
     "schema": "schema",
     "preview": "preview",
     "config": "show_config",
+    "cache": "cache",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -71,6 +72,7 @@ _SHORT_HELP = {
     "schema": "Export the spec format's JSON Schema for editors.",
     "preview": "Draw every spec as WhatsApp/Viber-like chat screens (a static site).",
     "config": "Show every effective setting and where it came from.",
+    "cache": "Show or empty the result cache of validate and build.",
 }
 
 

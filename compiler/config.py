@@ -37,8 +37,7 @@ from typing import Any
 
 from .config_file import DEFAULT_EXCLUDE, ConfigFile, read_file
 from .diagnostics import Diagnostic, MsgcError, Severity
-from .files import os_reason
-from .source import RULE_IO
+from .files import RULE_IO, os_reason
 
 RULE_CREDENTIALS_IN_REPOSITORY = "config-credentials-in-repository"
 #: Environment variable naming a config file used instead of the project file.

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, MsgcError
-from .files import os_reason
-from .source import RULE_IO
+from .files import RULE_IO, os_reason
 
 RULE_SYNTAX = "config-syntax"
 RULE_UNKNOWN_KEY = "config-unknown-key"

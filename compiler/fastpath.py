@@ -53,8 +53,10 @@ class Unsupported(Exception):
 
 # -- string checks extracted from a schema -------------------------------------------------
 
-def _checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[str], bool]:
-    """One generated predicate for every string check the subschemas make."""
+def _check_code(subschemas: Sequence[Mapping[str, Any]], s: str = "s", c: str = "c"
+                ) -> tuple[str, list[Any]]:
+    """Python source of one predicate over the variable ``s`` for every string check the
+    subschemas make, and the constants it reads as ``c[i]``."""
     terms: list[str] = []
     consts: list[Any] = []
     for sub in subschemas:
@@ -65,20 +67,25 @@ def _checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[str], bool]:
         if t is not None and t != "string" and not (isinstance(t, list) and "string" in t):
             terms.append("False")
         if "maxLength" in sub:
-            terms.append(f"len(s) <= {int(sub['maxLength'])}")
+            terms.append(f"len({s}) <= {int(sub['maxLength'])}")
         if "minLength" in sub:
-            terms.append(f"len(s) >= {int(sub['minLength'])}")
+            terms.append(f"len({s}) >= {int(sub['minLength'])}")
         if "pattern" in sub:
             consts.append(re.compile(sub["pattern"]).search)
-            terms.append(f"c[{len(consts) - 1}](s) is not None")
+            terms.append(f"{c}[{len(consts) - 1}]({s}) is not None")
         if "enum" in sub:
             consts.append(frozenset(a for a in sub["enum"] if type(a) is str))
-            terms.append(f"s in c[{len(consts) - 1}]")
+            terms.append(f"{s} in {c}[{len(consts) - 1}]")
         if "const" in sub:
             consts.append(sub["const"] if type(sub["const"]) is str else None)
-            terms.append(f"s == c[{len(consts) - 1}]")
-    source = "lambda s: " + (" and ".join(terms) if terms else "True")
-    check: Callable[[str], bool] = eval(source, {"c": consts})
+            terms.append(f"{s} == {c}[{len(consts) - 1}]")
+    return " and ".join(terms) if terms else "True", consts
+
+
+def _checker(subschemas: Sequence[Mapping[str, Any]]) -> Callable[[str], bool]:
+    """One generated predicate for every string check the subschemas make."""
+    source, consts = _check_code(subschemas)
+    check: Callable[[str], bool] = eval("lambda s: " + source, {"c": consts})
     return check
 
 
@@ -144,6 +151,7 @@ class _Site:
     pieces: tuple[str | int, ...]     # literal text or a leaf index
     check: Callable[[Any], bool]
     numeric: bool = False             # the leaf's text is converted to a number here
+    subschemas: Sequence[Mapping[str, Any]] = ()  # what the check checks (string sites)
 
 
 _NUMBER_BASE = 987_654_000
@@ -206,7 +214,7 @@ class FastPlan:
         self.envelope_keys = list(envelope_keys)
         n_leaves = len(self.leaf_ptrs)
         sentinels = [_SENTINEL.format(i) for i in range(n_leaves + len(self.envelope_keys))]
-        self.renderers = [leaves[p].fast or leaves[p].renderer(p) for p in self.leaf_ptrs]
+        self.leaves = [leaves[p] for p in self.leaf_ptrs]
         envelope = {k: sentinels[n_leaves + j] for j, k in enumerate(self.envelope_keys)}
         # Leaves that lowering turns into numbers (video.size, OTP codeValidityTime, ...)
         # get a numeric sentinel; whether they must be whole numbers is probed too.
@@ -281,7 +289,7 @@ class FastPlan:
         self.semantic = _needs_semantic_check(provider, sites)
         if provider.check_payload(skeleton):
             raise Unsupported("the skeleton breaks a semantic rule")
-        self.body_format = self._body_format(skeleton, len(sentinels))
+        self.body_chunks = self._body_chunks(skeleton, len(sentinels))
         self._render = self._generate()
 
     # -- derivation -----------------------------------------------------------------------
@@ -317,7 +325,10 @@ class FastPlan:
                 subschemas.append(error.schema)
             elif path not in site_paths:
                 raise Unsupported("a site's value changes validation elsewhere")
-        return _number_checker(subschemas) if site.numeric else _checker(subschemas)
+        if site.numeric:
+            return _number_checker(subschemas)
+        site.subschemas = subschemas
+        return _checker(subschemas)
 
     def _self_check(self, v: Validator, skeleton: Any, sites: list[_Site]) -> None:
         """Compare the extracted checks with the full schema on probe values."""
@@ -339,72 +350,126 @@ class FastPlan:
                 if path not in site_paths:
                     raise Unsupported("equal values at every site break a collection rule")
 
-    def _body_format(self, skeleton: Any, count: int) -> str:
-        """The skeleton's JSON as a ``str.format`` pattern with ``{i}`` for value ``i``
-        (JSON escaping is per character, so escaped values splice in exactly)."""
+    def _body_chunks(self, skeleton: Any, count: int) -> list[str | int]:
+        """The skeleton's JSON text as literal chunks and value indexes (JSON escaping is per
+        character, so escaped values splice in exactly)."""
         text = json.dumps(skeleton, ensure_ascii=False, separators=(",", ":"))
         escaped = {encode_basestring(_SENTINEL.format(i))[1:-1]: i for i in range(count)
                    if i not in self.numeric}
         escaped.update({str(_NUMBER_BASE + i): i for i in self.numeric})
         pattern = re.compile("|".join(re.escape(k) for k in escaped))
-        out: list[str] = []
+        out: list[str | int] = []
         pos = 0
         for m in pattern.finditer(text):
-            out.append(text[pos:m.start()].replace("{", "{{").replace("}", "}}"))
-            out.append(f"{{{escaped[m.group(0)]}}}")
+            if m.start() > pos:
+                out.append(text[pos:m.start()])
+            out.append(escaped[m.group(0)])
             pos = m.end()
-        out.append(text[pos:].replace("{", "{{").replace("}", "}}"))
-        return "".join(out)
+        if pos < len(text):
+            out.append(text[pos:])
+        return out
 
     # -- per recipient --------------------------------------------------------------------
 
     def _generate(self) -> Callable[[Mapping[str, Any], Mapping[str, str]], Any]:
-        """Generate the per-recipient function: straight-line code with one variable per
-        rendered text and per site, no loops and no dispatch on the site's kind."""
+        """Generate the per-recipient function: straight-line code that renders each leaf
+        inline (plain leaves by joining literal chunks and values, each variable turned into
+        text and JSON-escaped once), checks each site inline, and joins the body from
+        literal JSON chunks and escaped values. No loops, no dispatch on kinds."""
         g: dict[str, Any] = {
-            "R": self.renderers, "K": [s.check for s in self.sites], "MAX": MAX_RENDERED_CHARS,
+            "K": [s.check for s in self.sites], "MAX": MAX_RENDERED_CHARS,
             "build": self.build_payload, "check_payload": self.provider.check_payload,
-            "esc": encode_basestring, "dumps": json.dumps, "fmt": self.body_format.format,
-            "number": _number, "str": str,
+            "esc": encode_basestring, "dumps": json.dumps, "number": _number, "str": str,
+            "join": "".join,
         }
-        n_leaves = len(self.renderers)
-        lines = ["def render(v, env):"]
-        for i in range(n_leaves):
-            lines.append(f"    t{i} = R[{i}](v)")
-            lines.append(f"    if len(t{i}) > MAX: return None")
+        n_leaves = len(self.leaves)
+        lines = ["def render(v, env):", " try:"]
+        add = lines.append
+        texts: dict[str, str] = {}      # variable -> local holding str(value)
+        escapes: dict[str, str] = {}    # variable -> local holding its JSON-escaped text
+        #: per value index: its escaped text as literal chunks (str) and expressions (_Code)
+        escaped: list[list[str | _Code]] = []
+
+        def text_of(name: str) -> str:
+            if name not in texts:
+                texts[name] = f"x{len(texts)}"
+                add(f"  {texts[name]} = str(v[{name!r}])")
+            return texts[name]
+
+        def escape_of(name: str) -> _Code:
+            if name not in escapes:
+                escapes[name] = f"e{len(escapes)}"
+                add(f"  {escapes[name]} = esc({text_of(name)})[1:-1]")
+            return _Code(escapes[name])
+
+        def source(parts: list[str | _Code]) -> str:
+            """Join literal chunks (merged, as named constants) and expressions."""
+            terms: list[str] = []
+            literal = ""
+            for part in parts:
+                if isinstance(part, _Code):
+                    if literal:
+                        terms.append(constant(literal))
+                        literal = ""
+                    terms.append(part.source)
+                else:
+                    literal += part
+            if literal or not terms:
+                terms.append(constant(literal))
+            return _join(terms)
+
+        def constant(value: str) -> str:
+            name = f"L{len(g)}"
+            g[name] = value
+            return name
+
+        for i, leaf in enumerate(self.leaves):
+            if leaf.pieces is not None and i not in self.numeric:
+                add(f"  t{i} = " + source([p if isinstance(p, str) else _Code(text_of(p.name))
+                                           for p in leaf.pieces]))
+                add(f"  if len(t{i}) > MAX: return None")
+                escaped.append([encode_basestring(p)[1:-1] if isinstance(p, str)
+                                else escape_of(p.name) for p in leaf.pieces])
+                continue
+            if leaf.code is not None:
+                add(f"  t{i} = {leaf.code}")
+            else:
+                g[f"R{i}"] = leaf.renderer(self.leaf_ptrs[i])
+                add(f"  t{i} = R{i}(v)")
+            add(f"  if len(t{i}) > MAX: return None")
+            escaped.append([_Code(f"esc(t{i})[1:-1]")])
         for j, key in enumerate(self.envelope_keys):
             i = n_leaves + j
-            lines.append(f"    t{i} = env.get({key!r})")
-            lines.append(f"    if t{i}.__class__ is not str: return None")
-        literal = 0
-        escaped = [f"esc(t{i})[1:-1]" for i in range(n_leaves + len(self.envelope_keys))]
+            add(f"  t{i} = env.get({key!r})")
+            add(f"  if t{i}.__class__ is not str: return None")
+            escaped.append([_Code(f"esc(t{i})[1:-1]")])
         for k, site in enumerate(self.sites):
-            if site.numeric:
-                index = site.pieces[0]
-                assert isinstance(index, int)  # a numeric site is one whole leaf
-                lines.append(f"    s{k} = number(t{index}, {self.numeric[index]!r})")
-                lines.append(f"    if s{k} is None or not K[{k}](s{k}): return None")
-                escaped[index] = f"dumps(s{k})"
+            index = site.pieces[0]
+            if site.numeric and isinstance(index, int):
+                add(f"  s{k} = number(t{index}, {self.numeric[index]!r})")
+                add(f"  if s{k} is None or not K[{k}](s{k}): return None")
+                escaped[index] = [_Code(f"dumps(s{k})")]
                 continue
-            terms = []
-            for piece in site.pieces:
-                if isinstance(piece, str):
-                    g[f"L{literal}"] = piece
-                    terms.append(f"L{literal}")
-                    literal += 1
-                else:
-                    terms.append(f"t{piece}")
-            lines.append(f"    s{k} = {' + '.join(terms)}")
-            lines.append(f"    if not K[{k}](s{k}): return None")
+            add(f"  s{k} = " + source([p if isinstance(p, str) else _Code(f"t{p}")
+                                       for p in site.pieces]))
+            check, consts = _check_code(site.subschemas, f"s{k}", f"C{k}")
+            g[f"C{k}"] = consts
+            add(f"  if not ({check}): return None")
         site_list = f"[{', '.join(f's{k}' for k in range(len(self.sites)))}]"
         if self.semantic:
-            lines.append(f"    payload = build({site_list})")
-            lines.append("    if check_payload(payload): return None")
+            add(f"  payload = build({site_list})")
+            add("  if check_payload(payload): return None")
         else:  # built only if someone asks for the dict (a sender needs just the bytes)
-            lines.append(f"    payload = lambda: build({site_list})")
-        lines.append(f"    return payload, fmt({', '.join(escaped)}).encode()")
+            add(f"  payload = lambda: build({site_list})")
+        body: list[str | _Code] = []
+        for chunk in self.body_chunks:
+            body.extend([chunk] if isinstance(chunk, str) else escaped[chunk])
+        add(f"  return payload, {source(body)}.encode()")
+        add(" except KeyError:  # a value is missing: the slow path names it")
+        add("  return None")
         exec("\n".join(lines), g)
         function: Callable[[Mapping[str, Any], Mapping[str, str]], Any] = g["render"]
+        self.source = "\n".join(lines)
         return function
 
     def render(self, values: Mapping[str, Any], envelope: Mapping[str, str]
@@ -414,6 +479,20 @@ class FastPlan:
         result: tuple[dict[str, Any] | Callable[[], dict[str, Any]], bytes] | None = \
             self._render(values, envelope)
         return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Code:
+    """A Python expression in generated code (as opposed to literal text)."""
+
+    source: str
+
+
+def _join(terms: list[str]) -> str:
+    """Python source joining string expressions (one needs no join)."""
+    if len(terms) == 1:
+        return terms[0]
+    return "join((" + ", ".join(terms) + "))"
 
 
 def _compile_builder(skeleton: Any, paths: list[tuple[str | int, ...]]

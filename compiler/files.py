@@ -1,20 +1,52 @@
-"""Writing the files a user names, with failures that say which file and why.
+"""Reading and writing the files a user names, with failures that say which file and why.
 
-Every operating-system error becomes an ``io-error`` diagnostic naming the file and the
-system's own reason ("Permission denied", "Read-only file system", "Not a directory"), which
-the commands turn into exit code 2. :func:`check_writable` lets a command find out before
-it starts long work (a campaign, a server) that its output could not be written.
+Reading: :func:`read_source` takes regular files only (a FIFO would wait forever for a
+writer, a device never ends) and never more than msgc accepts. It is kept apart from YAML
+loading so that callers who only need the bytes (the result cache's keys) do not load the
+YAML machinery.
+
+Writing: every operating-system error becomes an ``io-error`` diagnostic naming the file
+and the system's own reason ("Permission denied", "Read-only file system", "Not a
+directory"), which the commands turn into exit code 2. :func:`check_writable` lets a
+command find out before it starts long work (a campaign, a server) that its output could
+not be written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from .diagnostics import Diagnostic, MsgcError
-from .source import RULE_IO
+
+#: The rule of every failure to read or write a file.
+RULE_IO = "io-error"
+RULE_ENCODING = "encoding"
+RULE_TOO_LARGE = "file-too-large"
+#: Rules of input that could not be read at all: exit 2 ("unreadable input"), not 1 (a spec
+#: with findings). The file is missing or unreadable, not UTF-8, or too large to be a spec.
+UNREADABLE_RULES = frozenset({RULE_IO, RULE_ENCODING, RULE_TOO_LARGE})
+#: Largest spec file accepted; a spec is a few kilobytes.
+MAX_BYTES = 8 * 1024 * 1024
+
+
+def read_source(path: str | Path, *, display_name: str | None = None) -> bytes:
+    """The bytes of a spec file (at most one byte more than :data:`MAX_BYTES`, so a caller
+    can tell it is too large), or :class:`MsgcError` when it cannot be read."""
+    path = Path(path)
+    name = display_name or str(path)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: it is {kind}", file=name)])
+        with path.open("rb") as fh:
+            return fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: {os_reason(exc)}",
+                                    file=name)]) from None
 
 
 def os_reason(exc: OSError) -> str:

@@ -12,19 +12,22 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
 from . import providers
+from .coercion import Coercer, compile_coercer
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .envelope import RULE_ENVELOPE_MISSING
-from .fastpath import FastPlan, Unsupported
 from .frozen import FrozenDict, freeze
 from .providers.base import LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
-from .templating import CompiledTree, RenderProblem, render_budget
+from .templating import CompiledTree, RenderProblem
 from .variables import Problem
+
+if TYPE_CHECKING:
+    from .fastpath import FastPlan
 
 
 @dataclass(slots=True)
@@ -53,9 +56,13 @@ class Rendered:
         return payload
 
 
+#: One encoder for every payload (``json.dumps`` with options builds a new one per call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def serialize(payload: Any) -> bytes:
     """Compact UTF-8 JSON, keys in the order lowering wrote them (stable across runs)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(payload).encode("utf-8")
 
 
 @dataclass(slots=True)
@@ -65,6 +72,7 @@ class Draft:
     kind: str | None
     payload: dict[str, Any] | None
     diagnostics: list[Diagnostic]
+    message: Any = None  # the rendered neutral message, when rendering succeeded
 
 
 class Plan:
@@ -88,6 +96,10 @@ class Plan:
         self._renders = 0
         self._fast: FastPlan | None = None
         self._fast_built = False
+        self._coercions = 0
+        self._coercer: Coercer | None = None
+        self._bulk: Callable[[Mapping[str, Any], Mapping[str, str]], Rendered | None] | None \
+            = None
         self.fast_unsupported: str | None = None
         if self.tree.problems:
             raise MsgcError([self._render_diag(p) for p in self.tree.problems])
@@ -100,7 +112,19 @@ class Plan:
         """Typed values for every variable: given ones coerced, the rest from defaults.
 
         ``how_to_give(name)`` is the hint for a missing value (the command line says
-        ``pass --var NAME=VALUE``); by default it speaks of the ``variables`` mapping."""
+        ``pass --var NAME=VALUE``); by default it speaks of the ``variables`` mapping.
+        From the second call on (a bulk run), a generated function (:mod:`compiler.coercion`)
+        does the common cases; anything it doubts takes the general path below."""
+        if not samples and strict and given is not None:
+            coercer = self._coercer
+            if coercer is None:
+                self._coercions += 1
+                if self._coercions >= self.FAST_AFTER:
+                    coercer = self._coercer = compile_coercer(self.spec.variables)
+            if coercer is not None:
+                coerced = coercer(given)
+                if coerced is not None:
+                    return coerced
         given = given or {}
         diags = []
         values: dict[str, Any] = {}
@@ -164,27 +188,79 @@ class Plan:
                 RULE_ENVELOPE_MISSING, f"the envelope lacks {', '.join(map(repr, missing))}",
                 file=self.spec.file, provider=self.provider.name,
                 hint=f"{self.provider.label} needs: {', '.join(self._envelope_keys)}")])
+        bulk = self._bulk
+        if bulk is not None:
+            return bulk(values, envelope) or self.render_slow(values, envelope)
         self._renders += 1
-        if self._renders >= self.FAST_AFTER:
-            fast = self._fast_plan()
-            if fast is not None:
-                try:
-                    if self.tree.uses_jinja:  # one budget for the message, as on the slow path
-                        with render_budget():
-                            result = fast.render(values, envelope)
-                    else:
-                        result = fast.render(values, envelope)
-                except RenderProblem:  # a Jinja leaf failed: the slow path explains it
-                    result = None
-                if result is not None:
-                    return Rendered(
-                        spec=self.spec.name, provider=self.provider.name, locale=self.locale,
-                        kind=fast.kind, _payload=result[0], body=result[1],
-                    )
+        if self._renders == self.FAST_AFTER:
+            bulk = self._bulk = self._bulk_renderer()
+            if bulk is not None:
+                return bulk(values, envelope) or self.render_slow(values, envelope)
         return self.render_slow(values, envelope)
+
+    def _bulk_renderer(self) -> Callable[[Mapping[str, Any], Mapping[str, str]],
+                                         Rendered | None] | None:
+        """The per-recipient function of the fast path, wrapped into :class:`Rendered`;
+        without a fast path, the chain of :meth:`render_slow` minus what only a rejected
+        message needs. Either returns None when the slow path must decide."""
+        fast = self._fast_plan()
+        if fast is None:
+            return self._bulk_without_fast_path()
+        generated = fast._render
+        spec, provider, locale, kind = self.spec.name, self.provider.name, self.locale, fast.kind
+        if self.tree.uses_jinja:  # one budget for the message, as on the slow path
+            from .sandbox import render_budget
+
+            def bulk_jinja(values: Mapping[str, Any], envelope: Mapping[str, str]
+                           ) -> Rendered | None:
+                try:
+                    with render_budget():
+                        result = generated(values, envelope)
+                except RenderProblem:  # a Jinja leaf failed: the slow path explains it
+                    return None
+                if result is None:
+                    return None
+                return Rendered(spec, provider, locale, kind, result[0], result[1])
+
+            return bulk_jinja
+
+        def bulk(values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered | None:
+            result = generated(values, envelope)
+            if result is None:
+                return None
+            return Rendered(spec, provider, locale, kind, result[0], result[1])
+
+        return bulk
+
+    def _bulk_without_fast_path(self) -> Callable[[Mapping[str, Any], Mapping[str, str]],
+                                                  Rendered | None]:
+        """Render, lower, ask the validity gate and the semantic rules, serialise: what
+        :meth:`render_slow` does for a message with no finding at all (anything else, a
+        warning included, goes to it for the diagnostics)."""
+        from .gate import gate
+
+        accepts = gate(self.provider.payload_schema)
+        render_tree, lower, semantic = self.tree.render, self.provider.lower, \
+            self.provider.check_payload
+        spec, provider, locale, settings = self.spec.name, self.provider.name, self.locale, \
+            self.settings
+
+        def bulk(values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered | None:
+            try:
+                lowered = lower(render_tree(values), settings, envelope)
+            except (RenderProblem, LoweringError):
+                return None
+            payload = lowered.payload
+            if not accepts(payload) or semantic(payload):
+                return None
+            return Rendered(spec, provider, locale, lowered.kind, payload, serialize(payload))
+
+        return bulk
 
     def _fast_plan(self) -> FastPlan | None:
         if not self._fast_built:
+            from .fastpath import FastPlan, Unsupported  # only plans that go bulk need it
+
             self._fast_built = True
             try:
                 self._fast = FastPlan(self.provider, self.message, self.tree.leaves,
@@ -196,6 +272,12 @@ class Plan:
 
     def render_slow(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Rendered:
         """Render, lower, validate the whole payload against the schema, serialize."""
+        return self.render_checked(values, envelope)[0]
+
+    def render_checked(self, values: Mapping[str, Any], envelope: Mapping[str, str]
+                       ) -> tuple[Rendered, Any]:
+        """:meth:`render_slow`, also returning the rendered neutral message (what the
+        worst-case analysis pads)."""
         draft = self.draft(values, envelope)
         if draft.payload is None or draft.kind is None or any(
                 d.severity is Severity.ERROR for d in draft.diagnostics):
@@ -204,7 +286,7 @@ class Plan:
             spec=self.spec.name, provider=self.provider.name, locale=self.locale,
             kind=draft.kind, _payload=draft.payload, body=serialize(draft.payload),
             warnings=draft.diagnostics,
-        )
+        ), draft.message
 
     def draft(self, values: Mapping[str, Any], envelope: Mapping[str, str]) -> Draft:
         """Render and lower, and validate the payload, keeping a payload that breaks the
@@ -220,7 +302,7 @@ class Plan:
             return Draft(None, None, [self._input_diag(f, f.pointer) for f in exc.findings])
         findings = self.provider.validate(lowered.payload)
         return Draft(lowered.kind, lowered.payload,
-                     [self._payload_diag(f, lowered.origins) for f in findings])
+                     [self._payload_diag(f, lowered.origins) for f in findings], message)
 
     # -- mapping findings back to the spec ------------------------------------------------
 

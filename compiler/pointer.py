@@ -11,7 +11,10 @@ from typing import Any
 
 
 def escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def unescape(token: str) -> str:
@@ -20,6 +23,8 @@ def unescape(token: str) -> str:
 
 def join(base: str, *tokens: str | int) -> str:
     """`join("/a", "b", 0)` -> `/a/b/0`."""
+    if len(tokens) == 1:  # the common case, kept cheap: msgc joins a pointer per YAML node
+        return f"{base}/{escape(tokens[0])}"
     return base + "".join("/" + escape(t) for t in tokens)
 
 
@@ -53,6 +58,26 @@ def resolve(document: Any, pointer: str) -> Any:
     for token in split(pointer):
         node = node[int(token)] if isinstance(node, list) else node[token]
     return node
+
+
+def with_value(document: Any, pointer: str, value: Any) -> Any:
+    """A copy of ``document`` with ``value`` at ``pointer``; only the containers on the way
+    are copied, everything else is shared."""
+    return _with_value(document, split(pointer), value)
+
+
+def _with_value(node: Any, tokens: list[str], value: Any) -> Any:
+    if not tokens:
+        return value
+    head = tokens[0]
+    if isinstance(node, list):
+        index = int(head)
+        out_list = list(node)
+        out_list[index] = _with_value(node[index], tokens[1:], value)
+        return out_list
+    out = dict(node)
+    out[head] = _with_value(node[head], tokens[1:], value)
+    return out
 
 
 def last_token(pointer: str) -> str:

@@ -3,6 +3,9 @@
 The schemas live in the repository's top-level ``schemas/`` folder (shipped inside the wheel
 as ``compiler/_schemas``). Validators are built once per schema and cached.
 
+:func:`check` asks the validity gate (:mod:`compiler.gate`) first; jsonschema, the
+reference, runs only to explain a document the gate rejected.
+
 Errors are reported at the deepest path that explains them, with a stable rule id: the
 ``x-rule`` annotation of the failing subschema for limits, ``<prefix>-<keyword>`` otherwise.
 A subschema's ``x-hint`` (a few words on what would be right) becomes the finding's hint.
@@ -16,15 +19,15 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeGuard
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema.protocols import Validator
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from . import pointer as jp
 from .diagnostics import Severity
+
+if TYPE_CHECKING:  # jsonschema is imported only when a document needs explaining
+    from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
+    from referencing import Registry
 
 _HERE = Path(__file__).resolve().parent
 _CANDIDATES = (_HERE / "_schemas", _HERE.parent / "schemas")
@@ -51,6 +54,8 @@ def load_schema(name: str) -> dict[str, Any]:
 @cache
 def registry() -> Registry:
     """Every schema in the folder, by its ``$id``, so schemas can ``$ref`` each other."""
+    from referencing import Registry, Resource
+
     resources = []
     for path in sorted(schema_dir().glob("*.schema.json")):
         schema = load_schema(path.name)
@@ -63,12 +68,16 @@ def full_validator(name: str) -> Validator:
     """The plain jsonschema validator for a schema file (the reference semantics)."""
     # The schemas are checked against the metaschema by the test suite, not on every run:
     # check_schema costs ~0.15 s per schema, more than validating a whole tree of specs.
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(name), registry=registry())
 
 
 @cache
-def definition_validator(name: str, definition: str) -> Draft202012Validator:
+def definition_validator(name: str, definition: str) -> Validator:
     """A validator for one ``$defs`` entry of a schema file (e.g. the spec's ``message``)."""
+    from jsonschema import Draft202012Validator
+
     ref = f"{load_schema(name).get('$id', name)}#/$defs/{definition}"
     return Draft202012Validator({"$ref": ref}, registry=registry())
 
@@ -171,6 +180,16 @@ class Finding:
     limit: Any = None              # that keyword's value (e.g. the maxLength)
 
 
+def check(name: str, instance: Any, prefix: str, label: str) -> list[Finding]:
+    """Every violation of ``instance`` against the schema file ``name``: none when the
+    validity gate accepts it (:mod:`compiler.gate`), else the reference's explanation."""
+    from .gate import accepts
+
+    if accepts(name, instance):
+        return []
+    return schema_findings(validator(name), instance, prefix, label)
+
+
 def schema_findings(
     v: Validator | DispatchingValidator, instance: Any, prefix: str, label: str
 ) -> list[Finding]:
@@ -188,6 +207,8 @@ def schema_findings(
 
 
 def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    from jsonschema.exceptions import best_match
+
     for error in errors:
         if error.validator in ("oneOf", "anyOf") and error.context:
             yield from _leaves(iter([best_match(_relevant(error))]))

@@ -14,7 +14,6 @@ instead of `yaml.safe_load`, for four reasons:
 from __future__ import annotations
 
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import yaml
 
 from . import pointer as jp
 from .diagnostics import Diagnostic, MsgcError
+from .files import MAX_BYTES, RULE_ENCODING, RULE_TOO_LARGE, read_source
 
 try:  # libyaml's parser is several times faster; fall back to pure Python where missing.
     _Loader: type = yaml.CSafeLoader
@@ -31,7 +31,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 64
 MAX_NODES = 10_000  # the largest bundled spec has 64; each node costs ~0.1 ms to check
-MAX_BYTES = 8 * 1024 * 1024
 #: Text the data may hold once aliases are expanded (a file without aliases holds at most
 #: MAX_BYTES): an alias of a long string is one node, but every later stage reads it again.
 MAX_TEXT = 2 * MAX_BYTES
@@ -47,12 +46,6 @@ _PLAIN_TAGS = {
 }
 _KEEP_AS_TEXT = {"tag:yaml.org,2002:timestamp"}  # dates stay strings: "1995-01-11"
 _RULE = "yaml-syntax"
-RULE_IO = "io-error"
-RULE_ENCODING = "encoding"
-RULE_TOO_LARGE = "file-too-large"
-#: Rules of input that could not be read at all: exit 2 ("unreadable input"), not 1 (a spec
-#: with findings). The file is missing or unreadable, not UTF-8, or too large to be a spec.
-UNREADABLE_RULES = frozenset({RULE_IO, RULE_ENCODING, RULE_TOO_LARGE})
 
 
 @dataclass(slots=True)
@@ -106,19 +99,8 @@ class Document:
 
 
 def load_file(path: str | Path, *, display_name: str | None = None) -> Document:
-    path = Path(path)
-    name = display_name or str(path)
-    try:
-        # Only regular files: opening a FIFO would wait for a writer, a device never ends.
-        if not stat.S_ISREG(path.stat().st_mode):
-            kind = "a folder" if path.is_dir() else "not a regular file"
-            raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: it is {kind}", file=name)])
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: {exc.strerror}",
-                                    file=name)]) from None
-    return load_bytes(raw, name)
+    return load_bytes(read_source(path, display_name=display_name),
+                      display_name or str(path))
 
 
 def load_bytes(raw: bytes, filename: str) -> Document:
@@ -219,39 +201,39 @@ class _Builder:
         )])
 
     def feed(self, event: Any) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
+        cls = event.__class__
+        if cls is yaml.ScalarEvent:
+            self.add(event, self.scalar(event), 1, len(event.value))
+        elif cls is yaml.MappingEndEvent or cls is yaml.SequenceEndEvent:
+            frame = self.stack.pop()
+            if frame.pending_key is not None:  # pragma: no cover - parser guarantees pairs
+                raise self.fail(event, _RULE, "mapping key without a value")
+            self.attach(frame.value, frame.pointer, frame.size, frame.anchor, frame.start,
+                        frame.chars)
+        elif cls is yaml.MappingStartEvent or cls is yaml.SequenceStartEvent:
+            mapping = cls is yaml.MappingStartEvent
+            self.check_tag(event, "map" if mapping else "seq")
+            if len(self.stack) >= MAX_DEPTH:
+                raise self.fail(
+                    event, "yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels",
+                )
+            container: dict[str, Any] | list[Any] = {} if mapping else []
+            ptr = self.child_pointer(event)
+            self.record(ptr, event)
+            self.stack.append(_Frame(container, ptr, event.anchor, event))
+        elif cls is yaml.AliasEvent:
+            if event.anchor not in self.anchors:
+                raise self.fail(event, _RULE, f"unknown alias *{event.anchor}")
+            value, size, chars = self.anchors[event.anchor]
+            self.count(event, size, chars)
+            self.add(event, value, size, chars)
+        elif cls is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise self.fail(
                     event, "yaml-multiple-documents", "file holds more than one YAML document",
                     hint="keep one message spec per file",
                 )
-        elif isinstance(event, yaml.ScalarEvent):
-            self.add(event, self.scalar(event), 1, len(event.value))
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                raise self.fail(event, _RULE, f"unknown alias *{event.anchor}")
-            value, size, chars = self.anchors[event.anchor]
-            self.count(event, size, chars)
-            self.add(event, value, size, chars)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            self.check_tag(event, "map" if isinstance(event, yaml.MappingStartEvent) else "seq")
-            if len(self.stack) >= MAX_DEPTH:
-                raise self.fail(
-                    event, "yaml-too-deep", f"nesting is deeper than {MAX_DEPTH} levels",
-                )
-            container: dict[str, Any] | list[Any] = (
-                {} if isinstance(event, yaml.MappingStartEvent) else []
-            )
-            ptr = self.child_pointer(event)
-            self.record(ptr, event)
-            self.stack.append(_Frame(container, ptr, event.anchor, event))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frame = self.stack.pop()
-            if frame.pending_key is not None:  # pragma: no cover - parser guarantees pairs
-                raise self.fail(event, _RULE, "mapping key without a value")
-            self.attach(frame.value, frame.pointer, frame.size, frame.anchor, frame.start,
-                        frame.chars)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -318,16 +300,21 @@ class _Builder:
             self.doc.positions[ptr] = (event.start_mark.line + 1, event.start_mark.column + 1)
 
     def add(self, event: Any, value: Any, size: int, chars: int) -> None:
-        if not isinstance(event, yaml.AliasEvent):
+        scalar = event.__class__ is yaml.ScalarEvent
+        if scalar:
             self.count(event, 1, chars)
-        ptr = self.child_pointer(event)
-        self.record(ptr, event)
-        if isinstance(event, yaml.ScalarEvent) and event.style in ("|", ">"):
-            self.doc.block_scalars.add(ptr)
-        if isinstance(event, yaml.ScalarEvent) and not event.style and not isinstance(value, str):
-            self.doc.plain_texts[ptr] = event.value
-        anchor = getattr(event, "anchor", None) if isinstance(event, yaml.ScalarEvent) else None
-        self.attach(value, ptr, size, anchor, event, chars)
+        stack = self.stack
+        if stack and stack[-1].pending_key is None and stack[-1].value.__class__ is dict:
+            ptr = "\0key"  # a mapping key: attach() keeps its position in key_positions
+        else:
+            ptr = self.child_pointer(event)
+            mark = event.start_mark
+            self.doc.positions[ptr] = (mark.line + 1, mark.column + 1)
+            if scalar and event.style in ("|", ">"):
+                self.doc.block_scalars.add(ptr)
+            if scalar and not event.style and not isinstance(value, str):
+                self.doc.plain_texts[ptr] = event.value  # for "quote it" hints
+        self.attach(value, ptr, size, event.anchor if scalar else None, event, chars)
 
     def attach(self, value: Any, ptr: str, size: int, anchor: str | None, event: Any,
                chars: int) -> None:

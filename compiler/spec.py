@@ -28,7 +28,7 @@ from typing import Any
 from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity, has_errors
-from .schemas import definition_validator, schema_findings, validator
+from .schemas import check, definition_validator, schema_findings
 from .source import Document, load_file, load_text
 from .variables import Problem, Variable
 
@@ -51,6 +51,8 @@ class Spec:
     targets: dict[str, dict[str, Any]]
     locales: dict[str, dict[str, Any]]
     warnings: list[Diagnostic] = field(default_factory=list)
+    _merged: dict[tuple[str, str | None], tuple[dict[str, Any], dict[str, str]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def file(self) -> str:
@@ -81,17 +83,28 @@ class Spec:
 
     def effective_message(self, provider: str, locale: str | None = None
                           ) -> tuple[dict[str, Any], dict[str, str]]:
-        """The merged message and, for every pointer in it, the spec pointer that set it."""
+        """The merged message and, for every pointer in it, the spec pointer that set it.
+        Computed once per provider and locale: treat both as read-only."""
+        cached = self._merged.get((provider, locale))
+        if cached is not None:
+            return cached
         if locale is not None and locale not in self.locales:
             raise MsgcError([Diagnostic(
                 "unknown-locale", f"spec has no locale {locale!r}", file=self.file,
                 hint="locales: " + (", ".join(self.locales) or "(none)"),
             )])
-        merged: dict[str, Any] = {}
-        origins: dict[str, str] = {"": "/message"}
-        for base, layer in self.layers(provider, locale):
+        layers = self.layers(provider, locale)
+        if locale is None:
+            merged: dict[str, Any] = {}
+            origins: dict[str, str] = {"": "/message"}
+        else:  # the locale's layers go on top of the provider's merged message
+            common, common_origins = self.effective_message(provider, None)
+            merged, origins = _copy(common), dict(common_origins)
+            layers = layers[len(self.layers(provider, None)):]
+        for base, layer in layers:
             _merge_into(merged, layer, "", base, origins)
         _apply_card_targets(merged, origins, provider)
+        self._merged[(provider, locale)] = merged, origins
         return merged, origins
 
     def diagnostic(self, spec_pointer: str, rule: str, message: str, **extra: Any) -> Diagnostic:
@@ -259,7 +272,7 @@ def _check(doc: Document) -> list[Diagnostic]:
                                f"msgc allows {MAX_TEMPLATE_TAGS:,} per spec",
                                hint="split it into several specs")]
     out = []
-    for f in schema_findings(validator(SPEC_SCHEMA), data, "spec", "a message spec"):
+    for f in check(SPEC_SCHEMA, data, "spec", "a message spec"):
         hint = f.hint or (doc.quote_hint(f.pointer) if f.keyword == "type" else None)
         out.append(doc.diagnostic(f.pointer, f.rule, f.message, hint=hint,
                                   at_key=f.rule in _UNKNOWN_FIELD_RULES))

@@ -1,691 +1,184 @@
-"""Sandboxed, strict Jinja templating of a message tree (the render stage).
+"""Templates in a message tree (the render stage): parsing, compiling and rendering each
+string leaf, as cheaply as the template allows.
 
-Only *string leaves* of the message are templates, and they are compiled once. Variable
-values are handed to Jinja as data: whatever a value contains (quotes, braces, ``{{ }}``)
-ends up in the output literally and is never parsed again. The environment is Jinja's
-immutable sandbox with strict undefined (a missing variable is an error naming it), no
-autoescaping (payloads are JSON, not HTML), and only a few harmless globals.
+Only *string leaves* of the message are templates, and each text is compiled once. A leaf
+renders the cheapest way its template allows (see :class:`TemplateLeaf`): a plain template
+(text and ``{{ name }}``, the common case) without Jinja at all, a small safe subset by a
+generated Python function, anything else by Jinja in the sandbox (:mod:`compiler.sandbox`,
+imported only then). Variable values are data: whatever a value contains ends up in the
+output literally and is never parsed again.
 """
 
 from __future__ import annotations
 
-import contextvars
-import inspect
 import re
-import string
-import time
-import types
-from collections.abc import Callable, ItemsView, Iterable, KeysView, Mapping, ValuesView
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from difflib import get_close_matches
-from functools import lru_cache, wraps
-from typing import Any
-
-import jinja2
-from jinja2 import meta, nodes
-from jinja2.exceptions import SecurityError
-from jinja2.nodes import EvalContext
-from jinja2.runtime import Context, LoopContext, Macro
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.visitor import NodeTransformer
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
+from .template_limits import (
+    GLOBAL_NAMES,
+    MAX_RENDERED_CHARS,
+    MAX_TEMPLATE_CHARS,
+    MAX_TEMPLATE_DEPTH,
+    RenderProblem,
+)
+from .template_parser import Piece, Var, plain_ast, plain_names, plain_pieces, scan_plain
 
-#: Longest text one string leaf may render to; far above any provider limit.
-MAX_RENDERED_CHARS = 65_536
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2 import nodes
+
+__all__ = [
+    "GLOBAL_NAMES", "MAX_RENDERED_CHARS", "MAX_TEMPLATE_CHARS", "MAX_TEMPLATE_DEPTH",
+    "CompiledTree", "Parsed", "RenderProblem", "TemplateLeaf", "compile_template",
+    "is_template", "parse", "parse_template", "variables_used",
+]
+
 _MARKERS = ("{{", "{%", "{#")
-
-
-class RenderProblem(Exception):
-    """A template could not be compiled or rendered; ``pointer`` is in the message tree."""
-
-    def __init__(self, pointer: str, rule: str, message: str, *, line_in_template: int | None
-                 = None, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.pointer = pointer
-        self.rule = rule
-        self.message = message
-        self.line_in_template = line_in_template
-        self.hint = hint
-
-
-#: The most work one message's templates may do, counted in steps. A loop iteration, a
-#: call, a filter, an operator, a literal list or dict and an output each cost one step,
-#: plus one step per :data:`CHARS_PER_STEP` characters of text they read or build (per
-#: character for the filters in :data:`TEXT_SCANNING_FILTERS`, which do far more work per
-#: character). Steps, not seconds, decide every verdict: the same template gets the same
-#: diagnostic on every machine, however busy. 200,000 steps take well under a second.
-MAX_STEPS = 200_000
-CHARS_PER_STEP = 16
-#: A call of a ``{% macro %}`` costs as much as this many plain steps (binding its
-#: arguments and setting up its frame costs ~30 times the work of a loop iteration).
-MACRO_CALL_STEPS = 32
-#: Filters that scan their text with regular expressions or rebuild it piecewise, at
-#: 20-1,000 ns per character (``bench``-measured) against ~1 ns for ``upper``/``replace``.
-TEXT_SCANNING_FILTERS = frozenset({
-    "urlize", "wordwrap", "pprint", "title", "urlencode", "unique", "wordcount", "striptags",
-    "indent", "tojson", "xmlattr", "groupby", "dictsort", "filesizeformat",
-})
-#: A wall-clock backstop for work the step model does not foresee; it has its own rule
-#: (``template-timeout``) and no bundled or tested template comes near it.
-MAX_RENDER_SECONDS = 10.0
-#: Largest value (string, list, dict, number) a template may build, in characters of its
-#: text form, and most text all outputs of one message may write (macro bodies and
-#: ``{% set %}`` blocks included).
-MAX_VALUE_CHARS = 4 * MAX_RENDERED_CHARS
-MAX_EMITTED_CHARS = 16 * MAX_RENDERED_CHARS
-#: Largest template source (four times the longest provider field), and deepest nesting
-#: of its syntax tree.
-MAX_TEMPLATE_CHARS = 16_384
-MAX_TEMPLATE_DEPTH = 48
-#: Largest integer a template may compute (about 4,900 digits).
-MAX_INT_BITS = 16_384
-
-
-class BudgetExceeded(OverflowError):
-    """A render used up its step or output budget."""
-
-
-class RenderTimeout(BudgetExceeded):
-    """A render ran past the wall-clock backstop (:data:`MAX_RENDER_SECONDS`)."""
-
-
-#: The clock of the backstop (a module attribute so tests can move time forward).
-_clock = time.monotonic
-
-
-class _Budget:
-    __slots__ = ("deadline", "emitted", "steps")
-
-    def __init__(self) -> None:
-        self.steps = MAX_STEPS
-        self.emitted = 0
-        self.deadline = _clock() + MAX_RENDER_SECONDS
-
-
-_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar("msgc_budget",
-                                                                         default=None)
-
-
-class render_budget:  # used like a function: ``with render_budget():``
-    """One budget for everything rendered inside the ``with`` block (a whole message);
-    nested blocks share the outer one."""
-
-    __slots__ = ("token",)
-
-    def __enter__(self) -> None:
-        self.token = _BUDGET.set(_Budget()) if _BUDGET.get() is None else None
-
-    def __exit__(self, *exc: object) -> None:
-        if self.token is not None:
-            _BUDGET.reset(self.token)
-
-
-def _tick(steps: int = 1) -> None:
-    budget = _BUDGET.get()
-    if budget is None:
-        return
-    budget.steps -= steps
-    if budget.steps < 0:
-        raise BudgetExceeded(f"it takes more than {MAX_STEPS:,} steps (loop iterations, calls, "
-                             "filters, operators and outputs)")
-    if _clock() > budget.deadline:
-        raise RenderTimeout(f"it ran for longer than {MAX_RENDER_SECONDS:g} s")
-
-
-def _charge(chars: int, chars_per_step: int = CHARS_PER_STEP) -> None:
-    """Charge the work of reading or building ``chars`` characters of text."""
-    if chars >= chars_per_step:
-        _tick(chars // chars_per_step)
-
-
-def _size(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
-    """About how many characters ``str(value)`` has (an upper bound up to a small factor),
-    counted only until it passes ``limit``. Iterative, and charged to the budget, so any
-    nesting and any sharing of parts is cheap to measure."""
-    if isinstance(value, str):
-        return len(value)
-    total = 0
-    stack = [value]
-    visited = 0
-    while stack and total <= limit:
-        v = stack.pop()
-        visited += 1
-        if isinstance(v, (str, bytes)):
-            total += len(v) + 3
-        elif isinstance(v, bool) or v is None or isinstance(v, float):
-            total += 24
-        elif isinstance(v, int):
-            total += v.bit_length() // 3 + 2
-        elif isinstance(v, Mapping):
-            total += 2 + 4 * len(v)
-            if total <= limit:
-                stack.extend(v.keys())
-                stack.extend(v.values())
-        elif isinstance(v, (list, tuple, set, frozenset, KeysView, ValuesView, ItemsView)):
-            total += 2 + 2 * len(v)
-            if total <= limit:
-                stack.extend(v)
-        else:  # ranges, macros, loop objects, undefined values: short text forms
-            total += 32
-    _tick(visited // 16)
-    return total
-
-
-def _check_value(value: Any, what: str = "value") -> Any:
-    """``value``, or :class:`OverflowError` when it is larger than a template may build."""
-    size = _size(value)
-    if size > MAX_VALUE_CHARS:
-        raise OverflowError(f"a {what} of more than {MAX_VALUE_CHARS:,} characters")
-    _charge(size)
-    return value
-
-
-def _check_width(width: Any, what: str) -> None:
-    if isinstance(width, int) and width > MAX_VALUE_CHARS:
-        raise OverflowError(f"{what} {width:,} is larger than the sandbox allows "
-                            f"({MAX_VALUE_CHARS:,})")
-
-
-def _check_estimate(chars: int, what: str) -> None:
-    if chars > MAX_VALUE_CHARS:
-        raise OverflowError(f"{what} would make about {chars:,} characters (the sandbox allows "
-                            f"{MAX_VALUE_CHARS:,})")
-
-
-_PERCENT_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?(.)", re.DOTALL)
-_DIGITS_RE = re.compile(r"\d+")
-_FORMATTER = string.Formatter()
-
-
-def _args_of(args: Any) -> list[Any]:
-    if isinstance(args, Mapping):
-        return list(args.values())
-    return list(args) if isinstance(args, tuple) else [args]
-
-
-def _check_numbers(numbers: list[str], what: str) -> None:
-    for digits in numbers:
-        if len(digits) > 7 or int(digits) > MAX_VALUE_CHARS:
-            raise OverflowError(f"{what} {digits[:12]}{'...' if len(digits) > 12 else ''} is "
-                                f"larger than the sandbox allows ({MAX_VALUE_CHARS:,})")
-
-
-def _check_percent(fmt: Any, args: Any) -> None:
-    """``fmt % args`` (and the ``format`` filter): widths and the size of the result."""
-    if isinstance(fmt, bytes):
-        fmt = fmt.decode("latin-1")
-    if not isinstance(fmt, str):
-        return
-    conversions = _PERCENT_RE.findall(fmt)
-    values = _args_of(args)
-    for width, precision, _ in conversions:
-        if "*" in (width, precision):
-            for v in values:
-                _check_width(v, "a width or precision of")
-        _check_numbers([n for n in (width, precision) if n and n != "*"],
-                       "a width or precision of")
-    largest = max((_size(v) for v in values), default=0)
-    _check_estimate(len(fmt) + len(conversions) * largest, "this % formatting")
-
-
-def _check_str_format(fmt: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
-    """``fmt.format(...)``: widths and precisions in the specs, and the size of the result."""
-    try:
-        fields = [(spec or "") for _, name, spec, _ in _FORMATTER.parse(fmt) if name is not None]
-    except ValueError:
-        return  # the call itself raises the same error
-    values = [*args, *kwargs.values()]
-    for spec in fields:
-        _check_numbers(_DIGITS_RE.findall(spec), "a width or precision of")
-        if "{" in spec:  # a nested field: the width comes from the arguments
-            for v in values:
-                _check_width(v, "a width or precision of")
-                if isinstance(v, str):
-                    _check_numbers(_DIGITS_RE.findall(v), "a width or precision of")
-    largest = max((_size(v) for v in values), default=0)
-    _check_estimate(len(fmt) + len(fields) * largest, "this format()")
-
-
-def _check_replace(s: Any, old: Any, new: Any, count: Any = -1) -> None:
-    if isinstance(s, (str, bytes)) and isinstance(old, type(s)) and isinstance(new, type(s)):
-        # ``old`` has the type of ``s`` (checked above), which mypy cannot follow.
-        n = s.count(old) if old else len(s) + 1  # type: ignore[arg-type]
-        if isinstance(count, int) and count >= 0:
-            n = min(n, count)
-        _check_estimate(len(s) + n * max(len(new) - len(old), 0), "this replace()")
-
-
-def _check_join(separator: Any, items: list[Any]) -> None:
-    total = len(separator) * max(len(items) - 1, 0) if isinstance(separator, (str, bytes)) else 0
-    for item in items:
-        total += _size(item)
-        if total > MAX_VALUE_CHARS:
-            break
-    _check_estimate(total, "this join")
-
-
-# Methods of str, bytes and int whose result can be far larger than their inputs.
-def _method_check(name: str, obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-                  ) -> tuple[Any, ...]:
-    """Check a call of ``obj.name``; return the arguments to call it with."""
-    def arg(i: int, key: str, default: Any = None) -> Any:
-        return args[i] if len(args) > i else kwargs.get(key, default)
-
-    if name in ("center", "ljust", "rjust", "zfill"):
-        _check_width(arg(0, "width"), f"{name}() to a width of")
-    elif name == "expandtabs" and isinstance(obj, (str, bytes)):
-        size = arg(0, "tabsize", 8)
-        if isinstance(size, int):
-            tabs = obj.count("\t") if isinstance(obj, str) else obj.count(b"\t")
-            _check_estimate(len(obj) + tabs * size, "expandtabs()")
-    elif name == "replace":
-        _check_replace(obj, arg(0, "old"), arg(1, "new"), arg(2, "count", -1))
-    elif name == "join" and args:
-        items = list(args[0]) if not isinstance(args[0], (str, bytes)) else args[0]
-        _check_join(obj, list(items))
-        return (items, *args[1:])
-    elif name == "translate" and isinstance(obj, str) and isinstance(arg(0, "table"), Mapping):
-        longest = max((_size(v) for v in arg(0, "table").values()), default=1)
-        _check_estimate(len(obj) * max(longest, 1), "translate()")
-    elif name == "to_bytes":
-        _check_width(arg(0, "length", 1), "to_bytes() of a length of")
-    return args
-
-
-# Filters whose result can be far larger than their input: checked before they run.
-def _filter_checks(name: str, a: Mapping[str, Any]) -> None:
-    if name == "center":
-        _check_width(a.get("width", 80), "center() to a width of")
-    elif name == "indent":
-        s, width = a.get("s"), a.get("width", 4)
-        if isinstance(s, str):
-            unit = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
-            _check_width(width, "indent() by")
-            _check_estimate(len(s) + (s.count("\n") + 1) * unit, "indent()")
-    elif name == "wordwrap":
-        s, width, wrap = a.get("s"), a.get("width", 79), a.get("wrapstring")
-        if isinstance(s, str) and isinstance(width, int) and isinstance(wrap, str):
-            breaks = len(s) // max(width, 1) + s.count("\n") + 1
-            _check_estimate(len(s) + breaks * len(wrap), "wordwrap()")
-    elif name == "replace":
-        _check_replace(a.get("s"), a.get("old"), a.get("new"),
-                       a.get("count") if a.get("count") is not None else -1)
-    elif name == "format":
-        _check_percent(a.get("value"), a.get("kwargs") or a.get("args", ()))
-    elif name in ("batch", "slice"):
-        _check_width(a.get("linecount", a.get("slices")), f"{name}() into")
-    elif name == "urlize":
-        value = a.get("value")
-        extra = sum(len(x) for x in (a.get("target"), a.get("rel")) if isinstance(x, str))
-        if isinstance(value, str):
-            _check_estimate(len(value) * (3 + extra), "urlize()")
-
-
-def _checked_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func`` with a step charged per call, a check before it runs where its result can
-    outgrow its input, and a check of the size of its result."""
-    signature = inspect.signature(func)
-    pre = name in ("center", "indent", "wordwrap", "replace", "format", "batch", "slice",
-                   "urlize", "join")
-
-    chars_per_step = 1 if name in TEXT_SCANNING_FILTERS else CHARS_PER_STEP
-
-    @wraps(func)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        _tick()
-        _charge(_arguments_size(args, kwargs), chars_per_step)
-        if pre:
-            try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError:
-                return func(*args, **kwargs)  # let the filter report its own usage error
-            a = dict(bound.arguments)
-            if name == "join":
-                value = a.get("value")
-                if isinstance(value, Iterable) and not isinstance(value, (str, Mapping)):
-                    bound.arguments["value"] = value = list(value)
-                if isinstance(value, list):
-                    _check_join(a.get("d", ""), value)
-                args, kwargs = bound.args, bound.kwargs
-            else:
-                if "kwargs" in a:
-                    a["kwargs"] = dict(a["kwargs"])
-                _filter_checks(name, a)
-        return _check_value(func(*args, **kwargs), "result")
-
-    return checked
-
-
-def _ticking(iterable: Any) -> Any:
-    """Iterate ``iterable``, one step per item (every ``{% for %}`` loops through this)."""
-    for item in iterable:
-        _tick()
-        yield item
-
-
-@jinja2.pass_context  # never evaluated ahead of time: Jinja folds constant outputs
-def _emit(context: Any, value: Any) -> Any:
-    """Every output of a template (literal text included) passes here: its size is added
-    to what the message has written so far, before it is turned into text."""
-    _tick()
-    budget = _BUDGET.get()
-    size = _size(value, MAX_EMITTED_CHARS)
-    if size > MAX_VALUE_CHARS:
-        raise OverflowError(f"an output of more than {MAX_VALUE_CHARS:,} characters")
-    if budget is not None:
-        budget.emitted += size
-        if budget.emitted > MAX_EMITTED_CHARS:
-            raise BudgetExceeded(f"it writes more than {MAX_EMITTED_CHARS:,} characters")
-    _charge(size)
-    return value
-
-
-def _concat(parts: list[Any]) -> str:
-    """``a ~ b``: sizes checked before the parts become text."""
-    _tick()
-    chars = sum(_size(p) for p in parts)
-    _check_estimate(chars, "this ~ concatenation")
-    _charge(chars)
-    return "".join(map(str, parts))
-
-
-def _literal(value: Any) -> Any:
-    """A list, tuple or dict written in a template."""
-    _tick()
-    return _check_value(value, "literal list or dict")
-
-
-def _sliced(value: Any) -> Any:
-    """``value[a:b]``: a copy of part of a value (Jinja compiles slices to plain Python)."""
-    _tick()
-    return _check_value(value, "slice")
-
-
-def _scanned(value: Any) -> Any:
-    """An operand of ``in`` / ``not in``: the search reads all of it."""
-    _tick()
-    _charge(_size(value))
-    return value
-
-
-_INTERNAL_FILTERS = {"_msgc_iter": _ticking, "_msgc_emit": _emit, "_msgc_concat": _concat,
-                     "_msgc_literal": _literal, "_msgc_scanned": _scanned, "_msgc_sliced": _sliced}
-
-
-class _Harden(NodeTransformer):
-    """Routes every loop, output, ``~`` and literal container of a parsed template through
-    the checks above (applied to a fresh parse before it is compiled)."""
-
-    @staticmethod
-    def _wrap(node: nodes.Node, name: str) -> nodes.Filter:
-        assert isinstance(node, nodes.Expr)
-        return nodes.Filter(node, name, [], [], None, None, lineno=node.lineno)
-
-    def visit_For(self, node: nodes.For) -> nodes.Node:
-        self.generic_visit(node)
-        node.iter = self._wrap(node.iter, "_msgc_iter")
-        return node
-
-    def visit_Output(self, node: nodes.Output) -> nodes.Node:
-        self.generic_visit(node)
-        node.nodes = [self._wrap(nodes.Const(child.data, lineno=child.lineno)
-                                 if isinstance(child, nodes.TemplateData) else child, "_msgc_emit")
-                      for child in node.nodes]
-        return node
-
-    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
-        self.generic_visit(node)
-        return self._wrap(nodes.List(node.nodes, lineno=node.lineno), "_msgc_concat")
-
-    def visit_List(self, node: nodes.List) -> nodes.Node:
-        self.generic_visit(node)
-        return self._wrap(node, "_msgc_literal")
-
-    def visit_Getitem(self, node: nodes.Getitem) -> nodes.Node:
-        self.generic_visit(node)
-        return self._wrap(node, "_msgc_sliced") if isinstance(node.arg, nodes.Slice) else node
-
-    def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
-        self.generic_visit(node)
-        if any(op.op in ("in", "notin") for op in node.ops):
-            node.expr = self._wrap(node.expr, "_msgc_scanned")
-            for op in node.ops:
-                op.expr = self._wrap(op.expr, "_msgc_scanned")
-        return node
-
-    visit_Dict = visit_List
-
-    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
-        self.generic_visit(node)
-        return self._wrap(node, "_msgc_literal") if node.ctx == "load" else node
-
-
-class _BudgetedTemplate(jinja2.Template):
-    """A template whose ``render`` runs under a budget (the caller's, if one is active)."""
-
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        with render_budget():
-            return super().render(*args, **kwargs)
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with a smaller range(), checked operators and calls, and a
-    budget per render.
-
-    Jinja's sandbox stops attribute tricks but lets ``'x' * 10**10``, ``9**999999999``,
-    ``'%0999999999d' % 1``, ``'x'.center(10**9)`` or nested loops of a billion iterations
-    run: those would exhaust memory or CPU before any length check. Every operator, call and
-    filter whose result can outgrow its inputs is checked before it runs, every value a
-    template builds is bounded (:data:`MAX_VALUE_CHARS`), and loops, calls, filters and
-    outputs draw on one budget of steps and time per message (:data:`MAX_STEPS`,
-    :data:`MAX_RENDER_SECONDS`).
-    """
-
-    MAX_RANGE = 10_000
-    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        _tick()
-        if not (_is_number(left) and _is_number(right)):
-            _charge(_size(left) + _size(right))
-        if operator == "**":
-            if _is_number(left) and _is_number(right) and abs(right) > 64 and abs(left) > 1:
-                raise OverflowError(f"{left!r} ** {right!r} is too large to compute")
-            if isinstance(left, int) and isinstance(right, int) and right > 0 \
-                    and left.bit_length() * right > MAX_INT_BITS:
-                raise OverflowError(f"a power of about {left.bit_length() * right:,} bits is too "
-                                    "large to compute")
-            return left**right
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) \
-                        and len(seq) * n > MAX_RENDERED_CHARS:
-                    raise OverflowError(f"a repetition of {len(seq) * n:,} items is longer "
-                                        f"than a message may be ({MAX_RENDERED_CHARS:,})")
-                if isinstance(seq, (list, tuple)) and isinstance(n, int) and n > 1:
-                    _check_estimate(_size(seq) * n, "this repetition")
-            if isinstance(left, int) and isinstance(right, int) \
-                    and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                raise OverflowError("a product of more than "
-                                    f"{MAX_INT_BITS:,} bits is too large to compute")
-            return left * right
-        if operator == "+" and not (_is_number(left) or _is_number(right)):
-            _check_estimate(_size(left) + _size(right), "this + concatenation")
-        elif operator == "%":
-            _check_percent(left, right)
-        return self.binop_table[operator](left, right)
-
-    def call(__self, __context: Any, __obj: Any, *args: Any,  # Jinja's signature
-             **kwargs: Any) -> Any:
-        _tick()
-        if isinstance(__obj, types.BuiltinMethodType) and \
-                isinstance(getattr(__obj, "__self__", None), (str, bytes, int)):
-            args = _method_check(__obj.__name__, __obj.__self__, args, kwargs)
-        elif isinstance(__obj, LoopContext) and args:  # a recursive loop's inner iterable
-            args = (_ticking(args[0]), *args[1:])
-        if isinstance(__obj, Macro):
-            _tick(MACRO_CALL_STEPS)
-        _charge(_size(getattr(__obj, "__self__", None)) + _arguments_size(args, kwargs))
-        return _check_value(super().call(__context, __obj, *args, **kwargs), "result")
-
-    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        wrapper = super().wrap_str_format(value)
-        if wrapper is None:
-            return None
-        fmt = value.__self__
-        is_map = value.__name__ == "format_map"
-
-        def checked(*args: Any, **kwargs: Any) -> str:
-            if is_map and len(args) == 1 and isinstance(args[0], Mapping):
-                _check_str_format(fmt, (), args[0])
-            else:
-                _check_str_format(fmt, args, kwargs)
-            return wrapper(*args, **kwargs)
-
-        return checked
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _arguments_size(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
-    """Characters of data among a call's arguments (Jinja's own context objects, which
-    ``pass_context`` filters receive, are not data)."""
-    return sum(_size(a) for a in args if not isinstance(a, _JINJA_OBJECTS)) + \
-        sum(_size(v) for v in kwargs.values())
-
-
-_JINJA_OBJECTS = (Context, EvalContext, jinja2.Environment)
-
-
-def _checked_test(func: Any) -> Callable[..., Any]:
-    """A Jinja test (``x is in y``) charged for the values it reads."""
-
-    @wraps(func)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        _tick()
-        _charge(_arguments_size(args, kwargs))
-        return func(*args, **kwargs)
-
-    return checked
-
-
-def make_environment() -> jinja2.Environment:
-    env = _Sandbox(
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        cache_size=0,
-        optimized=False,  # no constant folding: nothing is evaluated outside the budget
-    )
-    env.template_class = _BudgetedTemplate
-    env.globals.clear()
-    env.globals["range"] = _bounded_range
-    env.filters = {name: _checked_filter(name, f) for name, f in env.filters.items()}
-    env.filters.update(_INTERNAL_FILTERS)
-    env.tests = {name: _checked_test(t) for name, t in env.tests.items()}
-    return env
-
-
-def _bounded_range(*args: int) -> range:
-    """range() capped at ``_Sandbox.MAX_RANGE`` items (builtin range would let a template
-    loop or list a billion items)."""
-    rng = range(*args)
-    if len(rng) > _Sandbox.MAX_RANGE:
-        raise OverflowError(f"range() of {len(rng):,} items; the sandbox allows "
-                            f"{_Sandbox.MAX_RANGE:,}")
-    return rng
-
-
-_ENV = make_environment()
 
 
 def is_template(text: str) -> bool:
     return any(m in text for m in _MARKERS)
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A parsed template: its pieces when it is plain, else Jinja's tree; and the variables
+    it reads."""
+
+    pieces: tuple[Piece, ...] | None
+    jinja_ast: nodes.Template | None
+    names: frozenset[str]
+
+    @property
+    def ast(self) -> nodes.Template:
+        """Jinja's syntax tree (built from the pieces of a plain template)."""
+        if self.jinja_ast is not None:
+            return self.jinja_ast
+        assert self.pieces is not None
+        return plain_ast(self.pieces)
+
+    def line_of(self, name: str) -> int | None:
+        """The line the variable ``name`` is first read on."""
+        if self.pieces is not None:
+            return next((p.line for p in self.pieces if isinstance(p, Var) and p.name == name),
+                        None)
+        from jinja2 import nodes
+
+        assert self.jinja_ast is not None
+        return next((n.lineno for n in self.jinja_ast.find_all(nodes.Name) if n.name == name),
+                    None)
+
+
+@lru_cache(maxsize=4096)
+def parse(source: str) -> Parsed:
+    """Parse a template (cached: the same text recurs in every target and locale of a
+    spec). Plain templates never load Jinja. Raises Jinja's TemplateSyntaxError, also for a
+    template longer than :data:`MAX_TEMPLATE_CHARS` or nested deeper than
+    :data:`MAX_TEMPLATE_DEPTH`."""
+    pieces = scan_plain(source) if len(source) <= MAX_TEMPLATE_CHARS else None
+    if pieces is not None:
+        return Parsed(pieces, None, plain_names(pieces) - GLOBAL_NAMES)
+    from . import sandbox
+
+    ast = sandbox.parse(source)
+    return Parsed(plain_pieces(ast), ast, sandbox.variables_of(ast))
+
+
 @lru_cache(maxsize=4096)
 def parse_template(source: str) -> tuple[nodes.Template, frozenset[str]]:
-    """The syntax tree of a template and the variables it reads (cached: the same text
-    recurs in every target and locale of a spec). Raises TemplateSyntaxError, also for a
-    template nested deeper than :data:`MAX_TEMPLATE_DEPTH` (Jinja's parser and compiler,
-    and Python's, are recursive)."""
-    if len(source) > MAX_TEMPLATE_CHARS:  # parsing is slow: ~0.2 ms per {{ }}
-        raise jinja2.TemplateSyntaxError(f"template is {len(source):,} characters long (limit "
-                                         f"{MAX_TEMPLATE_CHARS:,})", 1)
-    try:
-        ast = _ENV.parse(source)
-    except RecursionError:
-        raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1) from None
-    if _depth(ast) > MAX_TEMPLATE_DEPTH:
-        raise jinja2.TemplateSyntaxError(_TOO_DEEP, 1)
-    return ast, frozenset(meta.find_undeclared_variables(ast) - set(_ENV.globals))
+    """Jinja's syntax tree of a template and the variables it reads (see :func:`parse`)."""
+    parsed = parse(source)
+    return parsed.ast, parsed.names
 
 
-_TOO_DEEP = f"template is nested more than {MAX_TEMPLATE_DEPTH} levels deep"
+def _is_syntax_error(exc: Exception) -> bool:
+    if type(exc).__module__.split(".")[0] != "jinja2":
+        return False  # Jinja is loaded once a template went to it
+    from jinja2 import TemplateSyntaxError
 
-
-def _depth(ast: nodes.Node) -> int:
-    deepest = 0
-    stack = [(ast, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth <= MAX_TEMPLATE_DEPTH:
-            stack.extend((child, depth + 1) for child in node.iter_child_nodes())
-    return deepest
-
-
-@lru_cache(maxsize=4096)
-def _jinja(source: str) -> jinja2.Template:
-    """The compiled template: a fresh parse routed through the checks (:class:`_Harden`)."""
-    parse_template(source)  # syntax and nesting depth
-    try:
-        return _ENV.from_string(_Harden().visit(_ENV.parse(source)))
-    except (RecursionError, SyntaxError, MemoryError):  # Python's own limits: 20 nested loops
-        raise jinja2.TemplateSyntaxError("template nests its blocks too deeply to compile "
-                                         "(at most 20 loops inside each other)", 1) from None
+    return isinstance(exc, TemplateSyntaxError)
 
 
 class TemplateLeaf:
-    """One template string: rendered by a small compiled closure when it only uses the
-    safe subset (:func:`fast_renderer`), by sandboxed Jinja (compiled on first use)
-    otherwise."""
+    """One template string, rendered three ways, fastest first:
 
-    __slots__ = ("fast", "source")
+    * a *plain* template (text and ``{{ name }}``) by joining its pieces (``pieces``);
+    * one in the safe subset of :func:`_expression` by a generated Python function
+      (``fast``, generated on first use and shared by every leaf with the same text);
+    * anything else by sandboxed Jinja (compiled on first use).
+    """
 
-    def __init__(self, source: str, fast: Callable[[Mapping[str, Any]], str] | None) -> None:
+    __slots__ = ("code", "pieces", "source")
+
+    def __init__(self, source: str, pieces: tuple[Piece, ...] | None, code: str | None) -> None:
         self.source = source
-        self.fast = fast
+        self.pieces = pieces
+        self.code = code
 
     @property
     def template(self) -> jinja2.Template:
-        return _jinja(self.source)
+        from .sandbox import compiled
+
+        return compiled(self.source)
+
+    @property
+    def jinja_only(self) -> bool:
+        """Whether only Jinja can render this leaf (it then draws on a render budget)."""
+        return self.code is None
+
+    @property
+    def fast(self) -> Callable[[Mapping[str, Any]], str] | None:
+        """A generated function rendering this leaf as Jinja would (None: only Jinja can)."""
+        return None if self.code is None else _generated(self.source)
 
     def render(self, values: Mapping[str, Any], ptr: str) -> str:
-        if self.fast is not None:
-            try:
-                text = self.fast(values)
-            except KeyError:  # a value is missing: let Jinja name it in its error
+        try:
+            if self.pieces is not None:
+                text = "".join([p if isinstance(p, str) else str(values[p.name])
+                                for p in self.pieces])
+            elif self.code is not None:
+                text = _generated(self.source)(values)
+            else:
                 return self._render_jinja(values, ptr)
-            if len(text) > MAX_RENDERED_CHARS:
-                return self._render_jinja(values, ptr)
-            return text
-        return self._render_jinja(values, ptr)
+        except KeyError:  # a value is missing: let Jinja name it in its error
+            return self._render_jinja(values, ptr)
+        if len(text) > MAX_RENDERED_CHARS:
+            return self._render_jinja(values, ptr)
+        return text
 
     def _render_jinja(self, values: Mapping[str, Any], ptr: str) -> str:
+        from .sandbox import render_leaf
+
         try:
             template = self.template
-        except jinja2.TemplateSyntaxError as exc:
-            raise RenderProblem(ptr, "template-syntax", f"template syntax error: {exc.message}",
-                                line_in_template=exc.lineno) from None
+        except Exception as exc:
+            if not _is_syntax_error(exc):
+                raise
+            raise RenderProblem(ptr, "template-syntax",
+                                f"template syntax error: {exc.message}",  # type: ignore[attr-defined]
+                                line_in_template=exc.lineno) from None  # type: ignore[attr-defined]
         return render_leaf(template, ptr, values)
 
     def renderer(self, ptr: str) -> Callable[[Mapping[str, Any]], str]:
         return lambda values: self.render(values, ptr)
+
+
+@lru_cache(maxsize=4096)
+def _leaf(source: str) -> tuple[TemplateLeaf, Parsed]:
+    """The leaf of a template text and its parse (raises TemplateSyntaxError). Cached: a
+    text recurs in every target and locale of a spec."""
+    parsed = parse(source)
+    if parsed.pieces is not None:
+        code: str | None = _pieces_code(parsed.pieces)
+    else:
+        assert parsed.jinja_ast is not None
+        code = _template_code(parsed.jinja_ast)
+    return TemplateLeaf(source, parsed.pieces, code), parsed
 
 
 def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateLeaf:
@@ -694,28 +187,24 @@ def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateL
                             f"template is {len(source):,} characters long (limit "
                             f"{MAX_TEMPLATE_CHARS:,})")
     try:
-        ast, used = parse_template(source)
-    except jinja2.TemplateSyntaxError as exc:
-        raise RenderProblem(pointer, "template-syntax", f"template syntax error: {exc.message}",
-                            line_in_template=exc.lineno) from None
-    unknown = sorted(used - declared)
+        leaf, parsed = _leaf(source)
+    except Exception as exc:
+        if not _is_syntax_error(exc):
+            raise
+        raise RenderProblem(pointer, "template-syntax",
+                            f"template syntax error: {exc.message}",  # type: ignore[attr-defined]
+                            line_in_template=exc.lineno) from None  # type: ignore[attr-defined]
+    unknown = sorted(parsed.names - declared)
     if unknown:
         name = unknown[0]
         close = get_close_matches(name, sorted(declared), n=1)
         raise RenderProblem(
             pointer, "undeclared-variable",
             f"template uses variable {name!r}, which the spec does not declare",
-            line_in_template=_line_of(ast, name),
+            line_in_template=parsed.line_of(name),
             hint=f"did you mean {close[0]!r}?" if close else "declare it under `variables:`",
         )
-    return TemplateLeaf(source, fast_renderer(ast, declared))
-
-
-def _line_of(ast: nodes.Template, name: str) -> int | None:
-    for node in ast.find_all(nodes.Name):
-        if node.name == name:
-            return node.lineno
-    return None
+    return leaf
 
 
 def variables_used(source: str) -> set[str]:
@@ -723,9 +212,11 @@ def variables_used(source: str) -> set[str]:
     if not is_template(source):
         return set()
     try:
-        return set(parse_template(source)[1])
-    except jinja2.TemplateSyntaxError:  # over-approximate: every identifier in the text
-        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+        return set(parse(source).names)
+    except Exception as exc:
+        if not _is_syntax_error(exc):
+            raise
+        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))  # over-approximate
 
 
 class CompiledTree:
@@ -739,7 +230,8 @@ class CompiledTree:
         self.problems = problems
         self.static = not self.leaves
         #: Whether some leaf is rendered by Jinja (and so draws on a render budget).
-        self.uses_jinja = any(leaf.fast is None for leaf in self.leaves.values())
+        self.uses_jinja = any(leaf.jinja_only for leaf in self.leaves.values())
+        self._renderer = self._compile(tree, "") if self.leaves else None
 
     def _collect(self, node: Any, ptr: str, declared: set[str],
                  problems: list[RenderProblem]) -> None:
@@ -759,22 +251,34 @@ class CompiledTree:
     def render(self, values: Mapping[str, Any]) -> Any:
         """The tree with every template leaf rendered; raises :class:`RenderProblem`.
         All leaves of the message share one budget of steps, time and output."""
-        if self.static:
+        if self._renderer is None:
             return self.tree
         if not self.uses_jinja:
-            return self._render(self.tree, "", values)
-        with render_budget():
-            return self._render(self.tree, "", values)
+            return self._renderer(values)
+        from .sandbox import render_budget
 
-    def _render(self, node: Any, ptr: str, values: Mapping[str, Any]) -> Any:
+        with render_budget():
+            return self._renderer(values)
+
+    def _compile(self, node: Any, ptr: str) -> Callable[[Mapping[str, Any]], Any] | None:
+        """A function building the rendered copy of ``node``, or None when no template is
+        under it (the rendered tree then shares it: rendered trees are read-only)."""
         if isinstance(node, str):
             leaf = self.leaves.get(ptr)
-            return node if leaf is None else leaf.render(values, ptr)
+            if leaf is None:
+                return None
+            return lambda values: leaf.render(values, ptr)
         if isinstance(node, Mapping):
-            return {k: self._render(v, jp.join(ptr, k), values) for k, v in node.items()}
+            parts = [(k, v, self._compile(v, jp.join(ptr, k))) for k, v in node.items()]
+            if all(r is None for _, _, r in parts):
+                return None
+            return lambda values: {k: v if r is None else r(values) for k, v, r in parts}
         if isinstance(node, list):
-            return [self._render(v, jp.join(ptr, i), values) for i, v in enumerate(node)]
-        return node
+            items = [(v, self._compile(v, f"{ptr}/{i}")) for i, v in enumerate(node)]
+            if all(r is None for _, r in items):
+                return None
+            return lambda values: [v if r is None else r(values) for v, r in items]
+        return None
 
 
 _COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "lteq": "<=", "gteq": ">="}
@@ -782,15 +286,18 @@ _COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "lteq": "<=", "gteq": 
 _FILTERS = {"upper": "upper", "lower": "lower", "capitalize": "capitalize", "trim": "strip"}
 
 
-def _expression(node: nodes.Node, names: set[str], consts: list[Any]) -> str | None:
+def _expression(node: nodes.Node, names: set[str] | None, consts: list[Any]) -> str | None:
     """Python source for a small, side-effect-free subset of Jinja expressions (names,
     constants, comparisons, ``a if test else b``, a few string filters), or None.
-    Names read ``v[...]``; constants are passed in ``c[...]``."""
-    if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
+    Names read ``v[...]`` (only those in ``names``, unless it is None); constants are
+    written as Python literals (``repr``) where that round-trips, else ``c[...]``."""
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Name) and node.ctx == "load" and (names is None
+                                                                or node.name in names):
         return f"v[{node.name!r}]"
     if isinstance(node, nodes.Const):
-        consts.append(node.value)
-        return f"c[{len(consts) - 1}]"
+        return _literal_code(node.value, consts)
     if isinstance(node, nodes.Filter) and node.name in _FILTERS and node.node is not None \
             and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
         inner = _expression(node.node, names, consts)
@@ -815,12 +322,20 @@ def _expression(node: nodes.Node, names: set[str], consts: list[Any]) -> str | N
     return None
 
 
-def fast_renderer(ast: nodes.Template, names: set[str]
-                  ) -> Callable[[Mapping[str, Any]], str] | None:
-    """A function rendering a parsed template exactly as Jinja would, when the template only
-    uses the subset above (text, names, constants, comparisons, ``a if t else b``, a few
-    string filters); else None. It is generated as one Python expression (``str(v['a']) +
-    ' text'``). Equivalence with Jinja is tested (tests/test_fastpath.py)."""
+def _literal_code(value: Any, consts: list[Any]) -> str:
+    if value is None or isinstance(value, (str, bool, int)):
+        return repr(value)
+    consts.append(value)
+    return f"c[{len(consts) - 1}]"
+
+
+def _template_code(ast: nodes.Template) -> str | None:
+    """Python source of one expression rendering ``ast`` exactly as Jinja would, when the
+    template only uses the subset of :func:`_expression` (text, names, constants,
+    comparisons, ``a if t else b``, a few string filters); else None. Constants that are
+    not literals make it None too (they would need a table)."""
+    from jinja2 import nodes
+
     consts: list[Any] = []
     terms: list[str] = []
     for node in ast.body:
@@ -828,52 +343,34 @@ def fast_renderer(ast: nodes.Template, names: set[str]
             return None
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):
-                consts.append(child.data)
-                terms.append(f"c[{len(consts) - 1}]")
+                terms.append(repr(child.data))
                 continue
-            expr = _expression(child, names, consts)
+            expr = _expression(child, None, consts)
             if expr is None:
                 return None
             terms.append(f"str({expr})")
-    source = "lambda v: " + (" + ".join(terms) if terms else "''")
-    function: Callable[[Mapping[str, Any]], str] = eval(source, {"c": consts})
+    if consts:
+        return None
+    return _joined(terms)
+
+
+def _pieces_code(pieces: tuple[Piece, ...]) -> str:
+    return _joined([repr(p) if isinstance(p, str) else f"str(v[{p.name!r}])" for p in pieces])
+
+
+def _joined(terms: list[str]) -> str:
+    if not terms:
+        return "''"
+    if len(terms) == 1:
+        return terms[0]
+    return "''.join((" + ", ".join(terms) + ",))"
+
+
+@lru_cache(maxsize=4096)
+def _generated(source: str) -> Callable[[Mapping[str, Any]], str]:
+    """The generated function of a template text in the safe subset (one per text)."""
+    code = _leaf(source)[0].code
+    assert code is not None
+    function: Callable[[Mapping[str, Any]], str] = eval(f"lambda v: {code}", {"str": str})
     return function
 
-
-_UNDEFINED_RE = re.compile(r"'([^']+)' is undefined")
-
-
-def render_leaf(template: jinja2.Template, ptr: str, values: Mapping[str, Any]) -> str:
-    try:
-        text = template.render(values)
-    except jinja2.UndefinedError as exc:
-        match = _UNDEFINED_RE.search(str(exc))
-        what = f"variable {match.group(1)!r} is not defined" if match else str(exc)
-        raise RenderProblem(ptr, "undefined-variable", f"cannot render: {what}",
-                            hint="declare it under `variables:` and give it a value or a "
-                                 "default") from None
-    except SecurityError as exc:
-        raise RenderProblem(ptr, "template-unsafe",
-                            f"template stopped by the sandbox: {exc}") from None
-    except RenderTimeout as exc:
-        raise RenderProblem(ptr, "template-timeout", f"template rendering stopped: {exc}",
-                            hint="a template should take milliseconds; this is a safety stop "
-                                 "that the step budget did not foresee: please report it") from None
-    except BudgetExceeded as exc:
-        raise RenderProblem(ptr, "template-too-large", f"template is too costly to render: {exc}",
-                            hint="templates are for wording; compute values before sending "
-                                 "them in") from None
-    except OverflowError as exc:
-        raise RenderProblem(ptr, "template-too-large",
-                            f"template output is too large to render: {exc}") from None
-    except (MemoryError, RecursionError):
-        raise RenderProblem(ptr, "template-too-large",
-                            "template output is too large to render") from None
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
-        raise RenderProblem(ptr, "template-error",
-                            f"cannot render: {type(exc).__name__}: {exc}") from None
-    if len(text) > MAX_RENDERED_CHARS:
-        raise RenderProblem(ptr, "template-too-large",
-                            f"template renders to {len(text):,} characters (limit "
-                            f"{MAX_RENDERED_CHARS:,})")
-    return text

@@ -1,68 +1,37 @@
-"""Checking a tree of specs, as ``msgc validate`` and ``msgc build`` do.
+"""Checking a tree of specs, as ``msgc validate`` and ``msgc build`` do: finding the spec
+files, checking each (:mod:`compiler.file_check`, in worker processes for large trees),
+and the rules that span files (duplicate names). A broken file never stops the others
+being checked.
 
-Every spec file is loaded and checked, then compiled for every target and every locale with
-its variables' examples, lowered and validated. On top of what compiling one message finds,
-a tree check reports: duplicate spec names, unused variables, locales that lack a field the
-default message has, and fields whose worst-case length (from the variables' declared
-bounds) could exceed a provider limit. A broken file never stops the others being checked.
+With a :class:`compiler.cache.ResultCache`, a file whose result is stored under the same
+key (its path and bytes, the flags and config, msgc's code) is not checked again; its
+stored findings are byte-for-byte what checking it would give. Rules that span files are
+always recomputed. Heavy modules (YAML, Jinja, the pipeline) load only when some file has
+to be checked.
 """
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import os
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import pointer as jp
-from .analysis import UNBOUNDED_PAD, leaf_bounds, pad
 from .config_file import DEFAULT_EXCLUDE
-from .diagnostics import Diagnostic, MsgcError, Severity, sort_key
-from .envelope import resolve
-from .pipeline import Plan, Rendered
-from .providers.base import LoweringError
-from .source import RULE_IO, load_file
-from .spec import Spec, check_document
-from .templating import parse_template, variables_used
+from .diagnostics import Diagnostic, MsgcError, Severity
+from .file_report import FileReport, TreeReport
+from .files import RULE_IO
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
+
+__all__ = ["Candidate", "FileReport", "TreeReport", "check_file", "check_tree",
+           "find_spec_files"]
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 RULE_NO_SPECS = "no-specs"
-RULE_UNBOUNDED_VARIABLE = "unbounded-variable"
-RULE_UNBOUNDED_TEMPLATE = "unbounded-template"
-RULE_LOCALE_UNTRANSLATED = "locale-untranslated"
-_NUMBER_RE = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
-
-
-@dataclass(slots=True)
-class FileReport:
-    path: str
-    spec: Spec | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    outputs: list[Rendered] = field(default_factory=list)
-    name: str | None = None
-    name_position: tuple[int | None, int | None] = (None, None)
-    not_a_spec: str | None = None   # found by a folder walk, and why it is not a spec
-
-    @property
-    def ok(self) -> bool:
-        return not any(d.is_error for d in self.diagnostics)
-
-
-@dataclass(slots=True)
-class TreeReport:
-    files: list[FileReport] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)   # not tied to one file
-    unreadable: bool = False
-
-    def all_diagnostics(self) -> list[Diagnostic]:
-        out = list(self.diagnostics)
-        for f in self.files:
-            out.extend(f.diagnostics)
-        return sorted(out, key=sort_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,40 +79,17 @@ def find_spec_files(paths: Iterable[str], exclude: Iterable[str] = DEFAULT_EXCLU
     return sorted(found.values(), key=lambda c: str(c.path)), diags
 
 
-#: A top-level ``message`` or ``targets`` key in any YAML key style (plain, quoted, in a flow
-#: mapping): how a file that does not parse is told from other YAML (a Helm template, ...).
-_SPEC_KEY_RE = re.compile(rb"""(?:^|[{,]|\n)[ \t]*["']?(?:message|targets)["']?[ \t]*:""")
-
-
-def _mentions_spec_keys(path: Path) -> bool:
-    if not path.is_file():  # a FIFO would block the open; report what the loader said
-        return True
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(256 * 1024)
-    except OSError:
-        return True  # let the loader's error be reported
-    return bool(_SPEC_KEY_RE.search(head))
-
-
-def _not_a_spec(data: Any) -> str | None:
-    """Why parsed YAML is not a message spec (None when it is one)."""
-    if not isinstance(data, Mapping):
-        return "not a mapping" if data is not None else "empty"
-    if "message" in data or "targets" in data:
-        return None
-    return "no `message` or `targets` key"
-
-
 #: Trees at least this large are checked by one worker process per core.
 PARALLEL_FROM = 64
 
 
 def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | None = None,
                worst_case: bool = True, keep_outputs: bool = True,
-               jobs: int | None = None, exclude: Iterable[str] = DEFAULT_EXCLUDE) -> TreeReport:
-    """Check every spec under ``paths``. Large trees are split over worker processes
-    (``jobs``, default: one per core); the result is the same, in the same order. A given
+               jobs: int | None = None, cache: ResultCache | None = None,
+               exclude: Iterable[str] = DEFAULT_EXCLUDE) -> TreeReport:
+    """Check every spec under ``paths``. Files whose result ``cache`` holds are not
+    checked again; large sets of files to check are split over worker processes (``jobs``,
+    default: one per core). The result is the same either way, in the same order. A given
     path under which no spec is found is a ``no-specs`` error (and makes the report
     unreadable: exit 2), so a wrong path can never pass as a clean tree."""
     paths = list(paths)
@@ -152,26 +98,67 @@ def check_tree(paths: Iterable[str], *, envelope_defaults: Mapping[str, Any] | N
     report.diagnostics.extend(missing)
     report.unreadable = bool(missing)
     defaults = dict(envelope_defaults or {})
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs > 1 and len(candidates) >= PARALLEL_FROM:
-        checked = _check_parallel(candidates, defaults, worst_case, keep_outputs, jobs)
+    results: list[FileReport | None] = [None] * len(candidates)
+    # (index, path, its bytes when already read, found by a walk)
+    todo: list[tuple[int, str, bytes | None, bool]] = []
+    keys: dict[int, str] = {}
+    if cache is not None:
+        from .cache import key_function
+        from .files import read_source
+
+        context = {"worst_case": worst_case, "outputs": keep_outputs, "envelope": defaults}
+        # A walked file that is not a spec has a result too (why it is not one); a file
+        # named on the command line is always checked as a spec: two keys.
+        key_for = {walked: key_function({**context, "walked": walked})
+                   for walked in (False, True)}
+        for i, candidate in enumerate(candidates):
+            walked = not candidate.explicit
+            try:
+                data = read_source(candidate.path)
+            except MsgcError:
+                todo.append((i, str(candidate.path), None, walked))  # the check reports it
+                continue
+            keys[i] = key_for[walked](str(candidate.path), data)
+            todo.append((i, str(candidate.path), data, walked))
+        stored = cache.get_many(keys.values())
+        remaining: list[tuple[int, str, bytes | None, bool]] = []
+        for i, path_text, content, walked in todo:
+            hit = stored.get(keys[i]) if i in keys else None
+            restored = _from_json(path_text, hit) if hit is not None else None
+            if restored is not None:
+                results[i] = restored
+            else:
+                remaining.append((i, path_text, content, walked))
+        todo = remaining
     else:
-        checked = [_slim(check_file(c.path, defaults, worst_case=worst_case,
-                                    walked=not c.explicit), keep_outputs)
-                   for c in candidates]
+        todo = [(i, str(c.path), None, not c.explicit) for i, c in enumerate(candidates)]
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs > 1 and len(todo) >= PARALLEL_FROM:
+        checked = _check_parallel([(p, raw, walked) for _, p, raw, walked in todo], defaults,
+                                  worst_case, keep_outputs, jobs)
+    else:
+        checked = [_slim(check_file(Path(p), defaults, worst_case=worst_case, raw=raw,
+                                    outputs=keep_outputs, walked=walked), keep_outputs)
+                   for _, p, raw, walked in todo]
+    for (i, _, _, _), file_report in zip(todo, checked, strict=True):
+        results[i] = file_report
+    if cache is not None:
+        cache.put_many({keys[i]: _to_json(results[i], keep_outputs)  # type: ignore[arg-type]
+                        for i, _, _, _ in todo if i in keys})
     specs_under: dict[int, int] = {}
     others: dict[int, list[FileReport]] = {}
-    for candidate, file_report in zip(candidates, checked, strict=True):
-        if file_report.not_a_spec is None:
-            report.files.append(file_report)
+    for candidate, result in zip(candidates, results, strict=True):
+        assert result is not None  # every candidate was restored or checked above
+        if result.not_a_spec is None:
+            report.files.append(result)
             specs_under[candidate.root] = specs_under.get(candidate.root, 0) + 1
         else:
-            others.setdefault(candidate.root, []).append(file_report)
-    for index, raw in enumerate(paths):
-        if specs_under.get(index) or not Path(raw).is_dir():
+            others.setdefault(candidate.root, []).append(result)
+    for index, raw_path in enumerate(paths):
+        if specs_under.get(index) or not Path(raw_path).is_dir():
             continue
         report.unreadable = True
-        report.diagnostics.append(_no_specs(raw, others.get(index, []), tuple(exclude)))
+        report.diagnostics.append(_no_specs(raw_path, others.get(index, []), tuple(exclude)))
     names: dict[str, FileReport] = {}
     for file_report in report.files:
         if file_report.name is None:
@@ -213,31 +200,77 @@ def _inside(path: str, folder: str) -> bool:
     return True
 
 
+# -- storing a file's result in the cache ---------------------------------------------------
+
+_DIAGNOSTIC_FIELDS = ("rule", "message", "severity", "file", "line", "column", "path", "hint",
+                      "provider", "locale")
+
+
+def _to_json(report: FileReport, keep_outputs: bool) -> dict[str, Any]:
+    return {
+        "diagnostics": [[getattr(d, f) for f in _DIAGNOSTIC_FIELDS] for d in report.diagnostics],
+        "name": report.name,
+        "name_position": list(report.name_position),
+        "description": report.description,
+        "not_a_spec": report.not_a_spec,
+        "outputs": [[o.provider, o.locale, o.kind, o.payload] for o in report.outputs]
+        if keep_outputs else [],
+    }
+
+
+def _from_json(path: str, data: Any) -> FileReport | None:
+    """The report stored for ``path``, or None when the entry is not one msgc wrote."""
+    try:
+        diagnostics = []
+        for values in data["diagnostics"]:
+            fields = dict(zip(_DIAGNOSTIC_FIELDS, values, strict=True))
+            fields["severity"] = Severity(fields["severity"])
+            diagnostics.append(Diagnostic(**fields))
+        line, column = data["name_position"]
+        report = FileReport(path, diagnostics=diagnostics, name=data["name"],
+                            name_position=(line, column), description=data["description"],
+                            not_a_spec=data["not_a_spec"])
+        if data["outputs"]:
+            from .pipeline import Rendered, serialize
+
+            report.outputs = [Rendered(spec=data["name"], provider=provider, locale=locale,
+                                       kind=kind, _payload=payload, body=serialize(payload))
+                              for provider, locale, kind, payload in data["outputs"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return report
+
+
 def _slim(report: FileReport, keep_outputs: bool) -> FileReport:
     if report.spec is not None:
         report.name = report.spec.name
         report.name_position = report.spec.document.locate("/name")
+        report.description = report.spec.description
     if not keep_outputs:
         report.spec = None
         report.outputs = []
     return report
 
 
-def _check_chunk(args: tuple[list[tuple[str, bool]], dict[str, Any], bool, bool]
+def _check_chunk(args: tuple[list[tuple[str, bytes | None, bool]], dict[str, Any], bool, bool]
                  ) -> list[FileReport]:
-    items, defaults, worst_case, keep_outputs = args
-    return [_slim(check_file(Path(p), defaults, worst_case=worst_case, walked=walked),
-                  keep_outputs) for p, walked in items]
+    files, defaults, worst_case, keep_outputs = args
+    return [_slim(check_file(Path(p), defaults, worst_case=worst_case, raw=raw,
+                             outputs=keep_outputs, walked=walked), keep_outputs)
+            for p, raw, walked in files]
 
 
-def _check_parallel(candidates: list[Candidate], defaults: dict[str, Any], worst_case: bool,
-                    keep_outputs: bool, jobs: int) -> list[FileReport]:
+def _check_parallel(files: list[tuple[str, bytes | None, bool]], defaults: dict[str, Any],
+                    worst_case: bool, keep_outputs: bool, jobs: int) -> list[FileReport]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    items = [(str(c.path), not c.explicit) for c in candidates]
-    size = max(8, len(items) // (jobs * 4))
-    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    # Load the checking machinery once, here: forked workers share it instead of each
+    # importing it again.
+    from . import file_check  # noqa: F401
+
+    size = max(8, len(files) // (jobs * 4))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         results = pool.map(_check_chunk, [(c, defaults, worst_case, keep_outputs)
@@ -246,255 +279,10 @@ def _check_parallel(candidates: list[Candidate], defaults: dict[str, Any], worst
 
 
 def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
-               worst_case: bool = True, walked: bool = False) -> FileReport:
-    """Check one spec file. A file found by a folder walk (``walked``) that is not a spec
-    comes back with ``not_a_spec`` set and no findings."""
-    report = FileReport(str(path))
-    try:
-        doc = load_file(path)
-    except MsgcError as exc:
-        if walked and not _mentions_spec_keys(path):
-            report.not_a_spec = "not YAML msgc can read, and no `message` or `targets` key"
-            return report
-        report.diagnostics.extend(exc.diagnostics)
-        return report
-    if walked:
-        report.not_a_spec = _not_a_spec(doc.data)
-        if report.not_a_spec is not None:
-            return report
-    try:
-        spec = check_document(doc)
-    except MsgcError as exc:
-        report.diagnostics.extend(exc.diagnostics)
-        return report
-    report.spec = spec
-    report.diagnostics.extend(spec.warnings)
-    report.diagnostics.extend(_unused_variables(spec))
-    seen: set[tuple[Any, ...]] = set()
-    notes_for: set[str] = set()
-    noted_untranslated: set[tuple[str, str]] = set()
-    for provider in spec.providers:
-        for locale in (None, *spec.locales):
-            try:
-                plan = Plan(spec, provider, locale)
-                values = plan.values({}, samples=True)
-                envelope = resolve(plan.provider, plan.settings, {}, {}, envelope_defaults,
-                                   placeholders=True, file=spec.file)
-                rendered = plan.render(values, envelope)
-            except MsgcError as exc:
-                _add_unique(report.diagnostics, exc.diagnostics, seen)
-                continue
-            report.outputs.append(rendered)
-            _add_unique(report.diagnostics, rendered.warnings, seen)
-            if worst_case:
-                _add_unique(report.diagnostics,
-                            _worst_case(plan, values, envelope, notes_for), seen)
-            if locale is not None:
-                _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale), seen)
-                _add_unique(report.diagnostics,
-                            _untranslated(spec, provider, locale, noted_untranslated), seen)
-    return report
+               worst_case: bool = True, raw: bytes | None = None,
+               outputs: bool = True, walked: bool = False) -> FileReport:
+    """Check one spec file (:func:`compiler.file_check.check_file`, loaded on first use)."""
+    from . import file_check
 
-
-def _add_unique(out: list[Diagnostic], new: Iterable[Diagnostic], seen: set[tuple[Any, ...]]
-                ) -> None:
-    """Add diagnostics, dropping repeats of the same finding at the same place (the same
-    base-message error is found again for every locale)."""
-    for d in new:
-        key = (d.file, d.line, d.column, d.rule, d.message, d.provider)
-        if key not in seen:
-            seen.add(key)
-            out.append(d)
-
-
-def _all_templates(spec: Spec) -> Iterable[tuple[str, str]]:
-    def walk(node: Any, ptr: str) -> Iterable[tuple[str, str]]:
-        if isinstance(node, str):
-            yield ptr, node
-        elif isinstance(node, Mapping):
-            for k, v in node.items():
-                yield from walk(v, jp.join(ptr, k))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from walk(v, jp.join(ptr, i))
-
-    yield from walk(spec.message, "/message")
-    for provider, block in spec.targets.items():
-        yield from walk(block.get("message", {}), jp.join("/targets", provider, "message"))
-    for locale, block in spec.locales.items():
-        yield from walk(block, jp.join("/locales", locale))
-
-
-def _unused_variables(spec: Spec) -> list[Diagnostic]:
-    used: set[str] = set()
-    for _, text in _all_templates(spec):
-        used |= variables_used(text)
-    return [
-        spec.diagnostic(jp.join("/variables", name), "unused-variable",
-                        f"variable {name!r} is declared but no template uses it",
-                        severity=Severity.WARNING, at_key=True)
-        for name in spec.variables if name not in used
-    ]
-
-
-def _leaves(tree: Any, ptr: str = "") -> Iterable[str]:
-    if isinstance(tree, Mapping):
-        for k, v in tree.items():
-            yield from _leaves(v, jp.join(ptr, k))
-    elif isinstance(tree, list):
-        for i, v in enumerate(tree):
-            yield from _leaves(v, jp.join(ptr, i))
-    else:
-        yield ptr
-
-
-def _locale_gaps(spec: Spec, provider: str, locale: str) -> list[Diagnostic]:
-    base, _ = spec.effective_message(provider, None)
-    localized, origins = spec.effective_message(provider, locale)
-    have = set(_leaves(localized))
-    reported: list[str] = []
-    out = []
-    for ptr in _leaves(base):
-        if ptr in have or any(ptr.startswith(r + "/") for r in reported):
-            continue
-        # report the outermost part that is missing
-        gap = ptr
-        for ancestor in jp.ancestors(jp.parent(ptr)):
-            if not ancestor or _exists(localized, ancestor):
-                break
-            gap = ancestor
-        reported.append(gap)
-        src = next((origins[a] for a in jp.ancestors(gap) if a in origins),
-                   jp.join("/locales", locale))
-        out.append(Diagnostic(
-            "locale-missing-field",
-            f"locale {locale!r} lacks message{gap.replace('/', '.')} that the default message "
-            "has (a list in a locale replaces the default list whole)",
-            severity=Severity.WARNING, file=spec.file,
-            line=spec.document.locate(src)[0], column=spec.document.locate(src)[1],
-            path=src, provider=provider, locale=locale,
-        ))
-    return out
-
-
-#: Message keys whose strings people read (not URLs, ids, numbers or file types).
-READABLE_KEYS = frozenset({"text", "header", "footer", "title", "description", "button",
-                           "name", "address"})
-_TAGS_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-
-
-def _untranslated(spec: Spec, provider: str, locale: str, noted: set[tuple[str, str]]
-                  ) -> list[Diagnostic]:
-    """Notes for readable text a locale takes unchanged from the default message (a
-    `footer` nobody translated), once per locale and text. Text that is only template tags
-    (``{{ code }}``) needs no translation."""
-    message, origins = spec.effective_message(provider, locale)
-    own = jp.join("/locales", locale)
-    out = []
-    for ptr in _leaves(message):
-        if jp.last_token(ptr) not in READABLE_KEYS:
-            continue
-        text = jp.resolve(message, ptr)
-        src = next((origins[a] + ptr[len(a):] for a in jp.ancestors(ptr) if a in origins),
-                   None)
-        if not isinstance(text, str) or src is None or src.startswith(own + "/"):
-            continue
-        if not any(ch.isalpha() for ch in _TAGS_RE.sub("", text)) or (locale, src) in noted:
-            continue
-        noted.add((locale, src))
-        out.append(spec.diagnostic(
-            src, RULE_LOCALE_UNTRANSLATED, f"{'.'.join(jp.split(src))} is shown untranslated "
-            f"in locale {locale!r}",
-            severity=Severity.NOTE, locale=locale,
-            hint=f"translate it under locales.{locale}.message (or ignore this note if the "
-                 "text is the same in every language)"))
-    return out
-
-
-def _exists(tree: Any, ptr: str) -> bool:
-    try:
-        jp.resolve(tree, ptr)
-    except (KeyError, IndexError, ValueError, TypeError):
-        return False
-    return True
-
-
-def _worst_case(plan: Plan, values: Mapping[str, Any], envelope: Mapping[str, str],
-                noted: set[str]) -> list[Diagnostic]:
-    """Warnings for fields that some allowed input could push over a provider limit."""
-    sources = {ptr: jp.resolve(plan.message, ptr) for ptr in plan.tree.leaves}
-    if not sources:
-        return []
-    bounds = leaf_bounds(sources, plan.spec.variables, lambda src: parse_template(src)[0])
-    example = plan.tree.render(values)
-    padded = copy.deepcopy(example)
-    for ptr, leaf in bounds.items():
-        text = jp.resolve(example, ptr)
-        if _NUMBER_RE.match(text):
-            continue
-        target = leaf.bound.chars if leaf.bound.chars is not None else UNBOUNDED_PAD
-        _assign(padded, ptr, pad(text, target))
-    try:
-        lowered = plan.provider.lower(padded, plan.settings, envelope)
-    except LoweringError:
-        return []
-    out = []
-    for finding in plan.provider.validate(lowered.payload):
-        if finding.keyword != "maxLength":
-            continue
-        origin = next((lowered.origins[a] for a in jp.ancestors(finding.pointer)
-                       if a in lowered.origins), None)
-        leaf_ptr = origin[len("/message"):] if origin and origin.startswith("/message") else None
-        found = bounds.get(leaf_ptr) if leaf_ptr is not None else None
-        if found is None:
-            continue
-        leaf = found
-        if leaf.bound.chars is None:
-            # Every payload maxLength is a hard provider limit: a check that could not be
-            # made is a warning, never a quiet note.
-            unchecked = (f"the length of {jp.last_token(finding.pointer)} could not be "
-                         f"checked against {plan.provider.label}'s limit of "
-                         f"{finding.limit:,} characters")
-            for name in sorted(leaf.bound.unbounded - noted):
-                noted.add(name)
-                out.append(plan.spec.diagnostic(
-                    jp.join("/variables", name), RULE_UNBOUNDED_VARIABLE,
-                    f"{unchecked}: variable {name!r} has no max_length",
-                    severity=Severity.WARNING, at_key=True, provider=plan.provider.name,
-                    hint="declare max_length (or enum; minimum and maximum for an integer) "
-                         "so the worst case can be checked",
-                ))
-            if not leaf.bound.unbounded and origin is not None and origin not in noted:
-                noted.add(origin)
-                out.append(plan._diag(
-                    plan.spec_pointer(origin), RULE_UNBOUNDED_TEMPLATE,
-                    f"{unchecked}: its template uses a loop, a call or a filter whose output "
-                    "length msgc cannot bound",
-                    "bound it, e.g. {{ text | truncate(80) }}, or keep the template to "
-                    "variables, text, if/else and length-keeping filters", Severity.WARNING))
-            continue
-        length = len(jp.resolve(lowered.payload, finding.pointer))
-        drivers = ", ".join(f"{n} has {m:,}" for n, m in sorted(leaf.bound.drivers.items()))
-        limit = f"{finding.limit:,}"
-        rule = re.sub(r"-length$", "", finding.rule) + "-may-exceed"
-        field_name = jp.last_token(finding.pointer)
-        diag = plan._diag(
-            plan.spec_pointer(origin) if origin else None, rule,
-            f"{field_name} can reach {length:,} characters"
-            + (f" when {drivers}" if drivers else "") + f" (limit {limit})",
-            "lower the variables' max_length or shorten the text", Severity.WARNING,
-        )
-        out.append(diag)
-    return out
-
-
-def _assign(tree: Any, ptr: str, value: Any) -> None:
-    parts = jp.split(ptr)
-    node = tree
-    for token in parts[:-1]:
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    last = parts[-1]
-    if isinstance(node, list):
-        node[int(last)] = value
-    else:
-        node[last] = value
+    return file_check.check_file(path, envelope_defaults, worst_case=worst_case, raw=raw,
+                                 outputs=outputs, walked=walked)

@@ -40,6 +40,13 @@ TEMPLATES = REPO / "templates"
 EXAMPLES = TEMPLATES / "examples"
 SCHEMAS = REPO / "schemas"
 
+@pytest.fixture(autouse=True)
+def _private_result_cache(tmp_path_factory: pytest.TempPathFactory,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets an empty result cache of its own (never the user's)."""
+    monkeypatch.setenv("MSGC_CACHE_DIR", str(tmp_path_factory.mktemp("msgc-cache")))
+
+
 #: Envelopes that satisfy both providers' rules, for tests that do not care about them.
 ENVELOPES: dict[str, dict[str, str]] = {
     "viber": {"appkey": "TexxxP6", "phone": "79001234567"},

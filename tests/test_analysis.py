@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler.analysis import bound_template, variable_max_length
-from compiler.templating import _jinja, parse_template
+from compiler.sandbox import compiled as _jinja
+from compiler.templating import parse_template
 from compiler.tree import check_file
 from compiler.variables import Variable
 

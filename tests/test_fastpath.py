@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from compiler.diagnostics import MsgcError
 from compiler.fastpath import FastPlan, Unsupported
 from compiler.pipeline import Plan
+from compiler.sandbox import compiled as _jinja
 from compiler.schemas import full_validator, validator
 from compiler.spec import load_spec, load_spec_text
-from compiler.templating import _jinja, compile_template
+from compiler.templating import compile_template
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -249,3 +250,107 @@ def test_all_schemas_are_valid_draft_2020_12() -> None:
 
     for path in sorted(schema_dir().glob("*.schema.json")):
         Draft202012Validator.check_schema(load_schema(path.name))
+
+
+# -- generated value coercion -------------------------------------------------------------
+
+@st.composite
+def declarations_and_rows(draw: Any) -> tuple[str, dict[str, Any]]:
+    variables: dict[str, Any] = {}
+    for name in ("a", "b", "c"):
+        vtype = draw(st.sampled_from(["string", "integer", "number", "boolean", "url", "date",
+                                      "phone"]))
+        decl: dict[str, Any] = {"type": vtype}
+        if vtype == "string":
+            if draw(st.booleans()):
+                decl["max_length"] = draw(st.integers(0, 6))
+            if draw(st.booleans()):
+                decl["min_length"] = draw(st.integers(0, 3))
+            if draw(st.booleans()):
+                decl["pattern"] = draw(st.sampled_from(["[a-z]+", "x.*", r"\d+"]))
+            if draw(st.booleans()):
+                decl["enum"] = ["ab", "x1", "7"]
+            decl["example"] = "ab"
+        elif vtype == "integer":
+            if draw(st.booleans()):
+                decl["minimum"] = draw(st.integers(-5, 5))
+            if draw(st.booleans()):
+                decl["maximum"] = draw(st.integers(0, 50))
+            if draw(st.booleans()):
+                decl["enum"] = [1, 7, 30]
+            decl["example"] = 7
+        else:
+            decl["example"] = {"number": 1.5, "boolean": True, "url": "https://x.io",
+                               "date": "2024-01-31", "phone": "+7 900 123-45-67"}[vtype]
+        if draw(st.booleans()):
+            decl["default"] = decl["example"]
+        variables[name] = decl
+    spec = {"variables": variables,
+            "message": {"text": "{{ a }} {{ b }} {{ c }}"}, "targets": {"whatsapp": {}}}
+    scalar = st.one_of(
+        st.text(alphabet=list("ab7x1 -+٣\ud800"), max_size=7), st.integers(-10**4, 10**4),
+        st.integers(2**3330, 2**3340), st.floats(allow_nan=True), st.booleans(), st.none(),
+        st.sampled_from([" 12 ", "+5", "-0", "1e3", "7", "30", "https://x.io/a", "2024-02-30",
+                         "+7 900 123-45-67", "yes"]))
+    names = st.sampled_from(["a", "b", "c", "d"])
+    row = draw(st.dictionaries(names, scalar, max_size=4))
+    if draw(st.booleans()):  # rows as a CSV gives them: every value as text, mostly valid
+        row = {n: str(d["example"]) for n, d in variables.items() if draw(st.integers(0, 5))}
+        row.update(draw(st.dictionaries(names, scalar, max_size=1)))
+    return yaml.safe_dump(spec, allow_unicode=True), row
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(declarations_and_rows())
+def test_generated_coercion_agrees_with_the_general_path(case: tuple[str, dict[str, Any]]
+                                                         ) -> None:
+    from compiler.coercion import compile_coercer
+
+    text, row = case
+    try:
+        spec = load_spec_text(text, "vars.yaml")
+    except MsgcError:
+        assume(False)
+        return
+    try:
+        expected: dict[str, Any] | None = Plan(spec, "whatsapp").values(row)  # general path
+    except MsgcError:
+        expected = None
+    got = compile_coercer(spec.variables)(row)
+    if got is None:
+        event("general path decides")
+        return
+    event("generated")
+    assert got == expected
+    assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]  # type: ignore[union-attr]
+    plan = Plan(spec, "whatsapp")  # and through the public entry point (generated from call 2)
+    for _ in range(3):
+        assert plan.values(row) == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(TEXT, st.sampled_from(["report.pdf", "a.DOCX", "x.exe", "noext", "r.pdf\n",
+                                        "{{ 7*7 }}.pdf", "ж.xlsx", ".pdf"])),
+       st.sampled_from(["79001234567", "123", "7900123456x"]))
+def test_plans_without_a_fast_path_render_in_bulk_as_the_slow_path(
+        filename: str, phone: str) -> None:
+    """A plan the fast path cannot serve (here Viber's fileType comes from a templated
+    filename) renders repeat messages by its own shorter chain; the result is the slow
+    path's, byte for byte, and every message it doubts is the slow path's too."""
+    text = ("variables: {name: {type: string, example: report.pdf}}\n"
+            "message: {document: {url: 'https://e.x/f', filename: '{{ name }}'}}\n"
+            "targets: {viber: {rate_type: Transactional}}\n")
+    plan = Plan(load_spec_text(text, "file.yaml"), "viber")
+    assert plan._fast_plan() is None
+    env = envelope_for(plan, phone)
+    expected = reference(plan, {"name": filename}, env)
+    for _ in range(3):  # the first render is slow, then the bulk chain
+        try:
+            result = plan.render(plan.values({"name": filename}), env)
+        except MsgcError:
+            assert expected is None
+        else:
+            assert expected is not None
+            assert (result.payload, result.body) == expected
+            assert result.warnings == plan.render_slow({"name": filename}, env).warnings
+    assert plan._bulk is not None  # the repeats went through the bulk chain

@@ -29,13 +29,14 @@ import pytest
 from click.testing import CliRunner
 from conftest import ENVELOPES, TEMPLATES, errors_of, only
 
-from compiler import templating
+from compiler import sandbox
 from compiler.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, cli
 from compiler.diagnostics import Diagnostic, MsgcError
 from compiler.pipeline import Plan, render
+from compiler.sandbox import MAX_RENDER_SECONDS, MAX_STEPS
 from compiler.source import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_TEXT, load_bytes, load_file
 from compiler.spec import MAX_TEMPLATE_TAGS, load_spec, load_spec_text
-from compiler.templating import MAX_RENDER_SECONDS, MAX_STEPS, MAX_TEMPLATE_CHARS
+from compiler.templating import MAX_TEMPLATE_CHARS
 
 MSGC = str(Path(sys.executable).with_name("msgc"))
 # Every hostile input is answered within this much CPU time of the test process (the
@@ -487,7 +488,7 @@ def test_slow_calls_are_charged_by_the_text_they_read(template: str) -> None:
 
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(templating, "_clock", lambda: 0.0)
+    monkeypatch.setattr(sandbox, "_clock", lambda: 0.0)
 
 
 @pytest.mark.parametrize(("template", "words"), EXHAUSTION[::3] + [(t, "steps") for t in
@@ -501,7 +502,7 @@ def test_verdicts_are_the_same_when_the_clock_never_moves(template: str, words: 
 
 def test_the_wall_clock_backstop_has_its_own_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     ticks = iter(range(0, 10**9, 3))  # every look at the clock is 3 s later than the last
-    monkeypatch.setattr(templating, "_clock", lambda: float(next(ticks)))
+    monkeypatch.setattr(sandbox, "_clock", lambda: float(next(ticks)))
     diag = refused(render_template("{% for i in range(100) %}x{% endfor %}"), "template-timeout")
     assert f"longer than {MAX_RENDER_SECONDS:g} s" in diag.message
     assert diag.line == 4 and "report" in (diag.hint or "")

@@ -114,3 +114,39 @@ def test_httpx_transport_when_a_proxy_applies(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("NO_PROXY", "api.itniotech.com")
     assert isinstance(make_transport("https://api.itniotech.com", 4, use_env_proxy=True),
                       PoolTransport)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/api/viber/mt",
+                                 "https://api.itniotech.com/wa/send",
+                                 "https://api2.nxcloud.com:8443/x"])
+@pytest.mark.parametrize("provider", ["viber", "whatsapp"])
+def test_the_pools_direct_post_writes_httpxs_header_lines(url: str, provider: str) -> None:
+    """The sender's pool skips building httpx's Request; the header lines it writes are
+    the ones httpx would write for the same request, in the same order."""
+    from compiler.sending.client import request_headers
+
+    p = get(provider)
+    headers = p.sign(BODY, {name: "secret-" + name for name in p.credential_names}, 1.7e9)
+    expected = httpx.Request("POST", url, headers=headers, content=BODY).headers.raw
+    parsed = httpx.URL(url)
+    assert request_headers((b"Host", parsed.netloc), headers, BODY) == expected
+
+
+def test_compressed_answers_are_decoded_as_httpx_does() -> None:
+    """An answer with Content-Encoding goes through httpx's decoding, as before."""
+    import gzip
+
+    answer = get("whatsapp").success_body("m-1")
+
+    async def run() -> Disposition:
+        transport = PoolTransport(1)
+
+        async def post(url: httpx.URL, headers: Any, body: bytes, timeouts: Any) -> Any:
+            return 200, [(b"Content-Encoding", b"gzip")], gzip.compress(answer)
+
+        transport.post = post  # type: ignore[method-assign]
+        async with Sender(get("whatsapp"), SECRETS, "http://127.0.0.1:9") as sender:
+            sender._transport = transport
+            return (await sender.attempt(BODY)).disposition
+
+    assert asyncio.run(run()) is Disposition.SENT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,44 @@ def test_help_does_not_import_jsonschema_or_jinja() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_validating_a_valid_spec_does_not_load_jsonschema() -> None:
+    """jsonschema only explains rejected documents; the validity gate decides. (A spec
+    with findings does load it, to explain them.)"""
+    code = ("import sys\nfrom compiler.cli import main\ntry:\n"
+            "    main(['validate', '-q', '--no-cache', 'templates/order-shipped.yaml'])\n"
+            "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            "print([m for m in ('jsonschema', 'referencing') if m in sys.modules], "
+            "file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_plain_templates_never_load_jinja() -> None:
+    """A spec whose templates are all plain (text and {{ name }}) is parsed, checked
+    (worst case included) and rendered without importing Jinja or the sandbox."""
+    code = ("import sys\nfrom compiler.cli import main\ntry:\n"
+            "    main(['validate', '-q', '--no-cache', 'templates/promo-carousel.yaml'])\n"
+            "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            "print([m for m in ('jinja2', 'compiler.sandbox') if m in sys.modules], "
+            "file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_a_warm_validate_loads_neither_yaml_nor_jinja(tmp_path: Path) -> None:
+    """With every result cached, validate reads and hashes the files and prints."""
+    env = {**os.environ, "MSGC_CACHE_DIR": str(tmp_path)}
+    code = ("import sys\nfrom compiler.cli import main\ntry:\n"
+            "    main(['validate', '-q', 'templates/'])\n"
+            "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            "print([m for m in ('yaml', 'jinja2', 'jsonschema', 'jsonschema_rs') "
+            "if m in sys.modules], file=sys.stderr)")
+    for expected in (None, "[]"):  # the first run fills the cache
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120, env=env)
+        assert expected is None or result.stderr.strip().splitlines()[-1] == expected, \
+            result.stderr

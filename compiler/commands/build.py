@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,10 +12,13 @@ from .. import __version__
 from ..build import plan_artifacts, write
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..diagnostics import Severity
+from ..files import UNREADABLE_RULES
 from ..report import FORMATTERS, summary
-from ..source import UNREADABLE_RULES
 from ..tree import check_tree
 from .common import config_option, current_config, exclude_option, reporting
+
+if TYPE_CHECKING:
+    from ..cache import ResultCache
 
 
 @click.command(name="build")
@@ -26,8 +30,10 @@ from .common import config_option, current_config, exclude_option, reporting
               show_default=True, help="Format of the findings.")
 @click.option("--strict/--no-strict", default=None, help="Fail on warnings too.")
 @exclude_option
+@click.option("--no-cache", is_flag=True,
+              help="Check every file again; neither read nor write the result cache.")
 def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
-            exclude: tuple[str, ...]) -> None:
+            exclude: tuple[str, ...], no_cache: bool) -> None:
     """Validate specs under PATHS, then write one payload per spec x target x locale.
 
     Payloads are rendered with each variable's example; envelope fields come from the
@@ -45,7 +51,8 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
         config = current_config()
     strict = config.strict if strict is None else strict
     report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope,
-                        exclude=(*config.exclude, *exclude))
+                        exclude=(*config.exclude, *exclude),
+                        cache=None if no_cache else _cache())
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stderr.isatty())
@@ -65,3 +72,10 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
                f"{len(report.files)} spec{'s' * (len(report.files) != 1)} into {out_dir}",
                err=True)
     sys.exit(EXIT_OK)
+
+
+def _cache() -> ResultCache:
+    from ..cache import ResultCache  # not even imported with --no-cache
+
+    return ResultCache()
+

@@ -11,8 +11,9 @@ import click
 from .. import providers
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..diagnostics import Diagnostic
+from ..files import RULE_ENCODING, RULE_IO
 from ..report import echo_diagnostics
-from ..source import RULE_ENCODING, RULE_IO, Document, load_text
+from ..source import Document, load_text
 
 
 @click.command(name="check-payload")

@@ -15,9 +15,9 @@ import click
 from ..cli import CONFIG_HELP, CONFIG_META_KEY, EXIT_FINDINGS, EXIT_USAGE, remember_config
 from ..config_file import CONFIG_RULES, DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
+from ..files import UNREADABLE_RULES
 from ..phone import RULE_PHONE
 from ..report import echo_diagnostics
-from ..source import UNREADABLE_RULES
 
 if TYPE_CHECKING:
     from ..config import Config

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import __version__
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..diagnostics import Severity
+from ..files import UNREADABLE_RULES
 from ..report import FORMATTERS, summary
-from ..source import UNREADABLE_RULES
 from ..tree import check_tree
 from .common import config_option, current_config, exclude_option, reporting
+
+if TYPE_CHECKING:
+    from ..cache import ResultCache
 
 
 @click.command(name="validate")
@@ -25,8 +29,10 @@ from .common import config_option, current_config, exclude_option, reporting
 @click.option("--no-worst-case", is_flag=True, help="Skip the worst-case length analysis.")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary line.")
 @exclude_option
+@click.option("--no-cache", is_flag=True,
+              help="Check every file again; neither read nor write the result cache.")
 def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case: bool,
-            quiet: bool, exclude: tuple[str, ...]) -> None:
+            quiet: bool, exclude: tuple[str, ...], no_cache: bool) -> None:
     """Check every message spec under PATHS (default: the config's paths, else `.`).
 
     Each spec is checked against the spec schema, rendered for every target and every
@@ -36,7 +42,9 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     whose worst-case length could exceed a provider limit.
 
     Folders are walked for specs (see --exclude for what is skipped); a path under which
-    no spec is found is an error, so a wrong path cannot pass as a clean tree.
+    no spec is found is an error, so a wrong path cannot pass as a clean tree. Results are
+    cached per file (see `msgc cache --help`): an unchanged file is not checked again, and
+    the output is the same as without the cache.
 
     Exit 0 when clean (warnings and notes allowed; --strict fails on warnings too), 1 on
     findings, 2 on unreadable input, a path without specs, or a usage error.
@@ -53,7 +61,8 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
     strict = config.strict if strict is None else strict
     report = check_tree(targets, envelope_defaults=config.envelope,
                         worst_case=not no_worst_case, keep_outputs=False,
-                        exclude=(*config.exclude, *exclude))
+                        exclude=(*config.exclude, *exclude),
+                        cache=None if no_cache else _cache())
     diags = report.all_diagnostics()
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stdout.isatty())
@@ -65,3 +74,10 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
         sys.exit(EXIT_USAGE)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     sys.exit(EXIT_FINDINGS if any(d.severity in failing for d in diags) else EXIT_OK)
+
+
+def _cache() -> ResultCache:
+    from ..cache import ResultCache  # not even imported with --no-cache
+
+    return ResultCache()
+

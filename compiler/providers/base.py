@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 from .. import pointer as jp
 from ..diagnostics import Severity
-from ..schemas import Finding, load_schema, schema_findings, validator
+from ..schemas import Finding, check, load_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +105,12 @@ class Provider(ABC):
 
     def validate(self, payload: Any) -> list[Finding]:
         """Every violation in ``payload``: the schema's, then the semantic rules'."""
-        findings = schema_findings(validator(self.payload_schema), payload, self.name, self.label)
+        findings = check(self.payload_schema, payload, self.name, self.label)
         return findings + self.check_payload(payload)
 
     def check_settings(self, settings: Any) -> list[Finding]:
         """Violations in the spec's target block for this provider (pointers relative to it)."""
-        return schema_findings(validator(self.target_schema), settings, self.name, self.label)
+        return check(self.target_schema, settings, self.name, self.label)
 
     def target_schema_document(self) -> dict[str, Any]:
         return load_schema(self.target_schema)

@@ -32,7 +32,7 @@ import httpx
 from ..providers.base import Disposition, Provider, SendOutcome, outcome
 from .access import Redactor, is_loopback, mask_headers
 from .ratelimit import TokenBucket
-from .transport import make_transport
+from .transport import PoolTransport, make_transport
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,7 @@ class Sender:
         #: The pool, called directly when there is one: httpx's per-request client work
         #: (cookies, auth, redirects, URL merging) is not used by these APIs.
         self._transport = make_transport(base_url, concurrency, use_env_proxy=use_env)
+        self._host_header = (b"Host", self._url.netloc)
         self._client = httpx.AsyncClient(
             transport=self._transport,
             timeout=self._timeout_config,
@@ -155,17 +156,24 @@ class Sender:
         """One signed request; the outcome, never an exception for network trouble."""
         headers = self.provider.sign(body, self.credentials, self._clock())
         try:
-            if self._transport is None:
-                response = await self._client.post(self._url, content=body, headers=headers)
+            if isinstance(self._transport, PoolTransport):
+                status, raw, content = await self._transport.post(
+                    self._url, request_headers(self._host_header, headers, body), body,
+                    self._timeouts)
+                answer_headers: Mapping[str, str] | None = None
+                if any(name.lower() == b"content-encoding" for name, _ in raw):
+                    response = httpx.Response(status, headers=raw, content=content)
+                    content, answer_headers = response.content, response.headers
             else:
-                request = httpx.Request("POST", self._url, headers=headers, content=body,
-                                        extensions={"timeout": self._timeouts})
-                response = await self._transport.handle_async_request(request)
+                response = await self._client.post(self._url, content=body, headers=headers)
+                status, content, answer_headers = (response.status_code, response.content,
+                                                   response.headers)
         except httpx.TransportError as exc:
             return classify_exception(exc, self.timeout)
-        answer = self.provider.parse_response(response.status_code, response.content)
+        answer = self.provider.parse_response(status, content)
         if answer.disposition is Disposition.RETRY:
-            wait = retry_after(response.headers)
+            wait = retry_after(answer_headers if answer_headers is not None
+                               else httpx.Headers(raw))
             if wait is not None:
                 answer = dataclasses.replace(answer, retry_after=wait)
         return answer
@@ -208,6 +216,15 @@ class Sender:
                 await asyncio.wait_for(stop.wait(), wait)
             if stop.is_set():
                 return Result(answer, attempts)
+
+
+def request_headers(host: tuple[bytes, bytes], headers: Mapping[str, str], body: bytes
+                    ) -> list[tuple[bytes, bytes]]:
+    """The header lines httpx writes for a POST of ``body`` with ``headers``: ``Host``
+    first, then the given ones in order, then ``Content-Length`` (tested against httpx)."""
+    return [host, *((name.encode("ascii"), value.encode("ascii"))
+                    for name, value in headers.items()),
+            (b"Content-Length", str(len(body)).encode("ascii"))]
 
 
 def describe_request(provider: Provider, url: str, headers: Mapping[str, str], body: bytes

@@ -140,7 +140,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         await asyncio.sleep(seconds)
 
 
-def _httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportError:
+def _httpx_error(exc: Exception, request: httpx.Request | None) -> httpx.TransportError:
     """The httpx exception for an httpcore one (same class names)."""
     cls = getattr(httpx, type(exc).__name__, None)
     if not (isinstance(cls, type) and issubclass(cls, httpx.TransportError)):
@@ -176,16 +176,36 @@ class PoolTransport(httpx.AsyncBaseTransport):
         return self._connection(url)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        core = httpcore.Request(
+            request.method,
+            httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
+                         port=request.url.port, target=request.url.raw_path),
+            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        response, content = await self._exchange(request.url, core, request)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              content=content, extensions=response.extensions,
+                              request=request)
+
+    async def post(self, url: httpx.URL, headers: list[tuple[bytes, bytes]], body: bytes,
+                   timeouts: dict[str, float | None]
+                   ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """POST ``body`` with exactly ``headers`` (``Host`` and ``Content-Length`` included,
+        as httpx would write them): the status, the answer's headers and its raw body.
+        The same request as :meth:`handle_async_request` without building httpx's request
+        and response objects (~25 us of CPU per message); errors are httpx's."""
+        core = httpcore.Request(
+            b"POST", httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port,
+                                  target=url.raw_path),
+            headers=headers, content=body, extensions={"timeout": timeouts})
+        response, content = await self._exchange(url, core, None)
+        return response.status, response.headers, content
+
+    async def _exchange(self, url: httpx.URL, core: httpcore.Request,
+                        request: httpx.Request | None) -> tuple[httpcore.Response, bytes]:
         if self._closed:
             raise httpx.TransportError("the transport is closed", request=request)
         async with self._slots:
-            connection = await self._checkout(request.url)
-            core = httpcore.Request(
-                request.method,
-                httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host,
-                             port=request.url.port, target=request.url.raw_path),
-                headers=request.headers.raw, content=request.stream,
-                extensions=request.extensions)
+            connection = await self._checkout(url)
             try:
                 response = await connection.handle_async_request(core)
                 try:
@@ -209,9 +229,7 @@ class PoolTransport(httpx.AsyncBaseTransport):
                 self._idle.append(connection)
             else:
                 await connection.aclose()
-        return httpx.Response(status_code=response.status, headers=response.headers,
-                              content=content, extensions=response.extensions,
-                              request=request)
+        return response, content
 
     async def aclose(self) -> None:
         self._closed = True
