@@ -30,6 +30,8 @@ COMMANDS = {
     "preview": "preview",
     "config": "show_config",
     "cache": "cache",
+    "webhook": "webhook",
+    "report": "report",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -73,6 +75,8 @@ _SHORT_HELP = {
     "preview": "Draw every spec as WhatsApp/Viber-like chat screens (a static site).",
     "config": "Show every effective setting and where it came from.",
     "cache": "Show or empty the result cache of validate and build.",
+    "webhook": "Receive delivery receipts and replies; store them in an events database.",
+    "report": "Report a campaign: delivered, read, failed and why, replies, timings.",
 }
 
 

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -45,10 +46,38 @@ _RATE = click.FloatRange(0.0, 1.0)
               help="Answer a documented error code to a share (default all) of valid "
                    "requests, e.g. --reject 1102=0.1 --reject whatsapp:-18=0.2 (repeatable).")
 @click.option("--seed", type=int, help="Seed of the fault generator (repeatable runs).")
+@click.option("--callback-url", metavar="URL",
+              help="Post delivery receipts and replies for every accepted message to "
+                   "URL/<provider path> (e.g. http://127.0.0.1:8080/hooks/$MSGC_WEBHOOK_TOKEN).")
+@click.option("--delivered-rate", type=_RATE, default=0.9, show_default=True,
+              help="Share of accepted messages delivered (the others fail or expire).")
+@click.option("--read-rate", type=_RATE, default=0.6, show_default=True,
+              help="Share of delivered messages read.")
+@click.option("--reply-rate", type=_RATE, default=0.2, show_default=True,
+              help="Share of read messages answered (a random button/choice/row, else text).")
+@click.option("--expired-rate", type=_RATE, default=0.0, show_default=True,
+              help="Share of undelivered messages that expire instead of failing (where the "
+                   "provider reports expiry).")
+@click.option("--duplicate-callback-rate", type=_RATE, default=0.0, show_default=True,
+              help="Share of callbacks posted twice (a provider's retry).")
+@click.option("--out-of-order-rate", type=_RATE, default=0.0, show_default=True,
+              help="Share of messages whose callbacks are posted in reverse order.")
+@click.option("--callback-delay-ms", type=click.FloatRange(0, 3_600_000), default=200.0,
+              show_default=True, help="Mean delay between a message's callbacks.")
+@click.option("--callback-retry-scale", type=click.FloatRange(0, 1000), default=1.0,
+              show_default=True, help="Multiplies the providers' retry delays of callbacks the "
+                                      "webhook did not take (1, 3, 5 min).")
+@click.option("--callback-record", type=click.Path(dir_okay=False),
+              help="Append every callback posted, and the webhook's answer, to this JSON "
+                   "Lines file.")
 def command(host: str, port: int, record: str | None, fail_rate: float, rate_limit_rate: float,
             slow_rate: float, slow_ms: int, drop_rate: float, garbage_rate: float,
             lose_answer_rate: float, accept_then_fail_rate: float, rejects: tuple[str, ...],
-            seed: int | None) -> None:
+            seed: int | None, callback_url: str | None, delivered_rate: float,
+            read_rate: float, reply_rate: float, expired_rate: float,
+            duplicate_callback_rate: float, out_of_order_rate: float,
+            callback_delay_ms: float, callback_retry_scale: float,
+            callback_record: str | None) -> None:
     """Serve a fake NXCloud Viber and ITNIO WhatsApp API that keeps their contracts.
 
     It checks headers, signatures and timestamps, validates bodies with msgc's schemas,
@@ -58,10 +87,17 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
     credentials. Point senders at it with --base-url or MSGC_NXCLOUD_BASE_URL /
     MSGC_ITNIO_BASE_URL. Stop it with Ctrl-C.
 
+    With --callback-url it also plays the providers' side after sending: for each accepted
+    message it posts delivery receipts (and some replies) in each provider's documented
+    shape to URL/PATH (the path each provider declares: see msgc webhook --help), after
+    --callback-delay-ms, in the shares given; a push the webhook does not answer 2xx is
+    pushed again after 1, 3 and 5 minutes (times --callback-retry-scale).
+
     \b
     Example:
       msgc fake-server --port 0 --fail-rate 0.05 --lose-answer-rate 0.01 --seed 7
     """
+    from ..sending.fake_callbacks import CallbackPlan
     from ..sending.fake_server import DOCUMENTED_CREDENTIALS, FakeServer, Faults, parse_reject
 
     try:
@@ -100,8 +136,22 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
                     slow_ms=slow_ms, drop_rate=drop_rate, garbage_rate=garbage_rate,
                     lose_answer_rate=lose_answer_rate,
                     accept_then_fail_rate=accept_then_fail_rate, reject=reject, seed=seed)
+    plan = None
+    if callback_url is not None:
+        parts = urlsplit(callback_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{callback_url!r} is not an http(s) URL",
+                                     param_hint="--callback-url")
+        plan = CallbackPlan(callback_url, delivered_rate=delivered_rate, read_rate=read_rate,
+                            reply_rate=reply_rate, expired_rate=expired_rate,
+                            duplicate_rate=duplicate_callback_rate,
+                            out_of_order_rate=out_of_order_rate, delay_ms=callback_delay_ms,
+                            retry_scale=callback_retry_scale, seed=seed)
+    elif callback_record:
+        raise click.BadParameter("needs --callback-url", param_hint="--callback-record")
     server = FakeServer(credentials, faults, host=host, port=port,
-                        record=Path(record) if record else None, keep=False)
+                        record=Path(record) if record else None, keep=False, callbacks=plan,
+                        callback_record=Path(callback_record) if callback_record else None)
 
     def ready(chosen: int) -> None:
         click.echo(str(chosen))
@@ -128,6 +178,11 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
     stats = server.stats
     click.echo(f"msgc fake-server: {stats['requests']} requests, {stats['accepted']} accepted, "
                f"{stats['rejected']} rejected", err=True)
+    if server.callbacks is not None:
+        posted = server.callbacks.posted()
+        taken = sum(p.acknowledged for p in posted)
+        click.echo(f"msgc fake-server: {len(posted)} callbacks posted, {taken} taken by the "
+                   "webhook", err=True)
 
 
 def _check_credentials(values: dict[str, str]) -> None:

@@ -37,8 +37,12 @@ if TYPE_CHECKING:  # the sender stack loads only when a message is sent
     from ..sending.access import Redactor
     from ..sending.bulk import Summary
     from ..sending.client import RetryPolicy
+    from .send_events import EventsHooks
 
 EXIT_INTERRUPTED = 130
+#: Providers that refuse messages outside a session window, for --help.
+_WINDOWS = ", ".join(f"{p.label}: {p.session_window / 3600:g} h"
+                     for p in providers.registry().values() if p.session_window) or "none"
 
 
 class _Output:
@@ -132,6 +136,13 @@ def _usage(message: str, hint: str | None = None) -> MsgcError:
 @click.option("--progress/--no-progress", default=None,
               help="Progress line on stderr (default: when stderr is a terminal).")
 @click.option("--verbose", "-v", is_flag=True, help="Log retries and unknown outcomes.")
+@click.option("--events", type=click.Path(dir_okay=False),
+              help="The webhook's events database (default: $MSGC_EVENTS_DB): the campaign is "
+                   "recorded there for `msgc report`; --skip-closed-sessions reads it.")
+@click.option("--skip-closed-sessions", is_flag=True,
+              help="Skip (as `skipped`, code session-closed) the rows whose recipient has not "
+                   "written within the provider's session window, by the inbound messages in "
+                   f"--events, instead of sending messages the provider refuses ({_WINDOWS}).")
 def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[str, ...],
             vars_file: str | None, to: str | None, appkey: str | None, app_id: str | None,
             business_phone: str | None, recipients: str | None, fmt: str | None,
@@ -139,7 +150,8 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             concurrency: int,
             rate: float | None, timeout: float, retries: int, backoff: float, dedupe: bool,
             ignore_extra_columns: bool, base_url: str | None, dry_run: bool,
-            progress: bool | None, verbose: bool) -> None:
+            progress: bool | None, verbose: bool, events: str | None,
+            skip_closed_sessions: bool) -> None:
     """Send SPEC through PROVIDER to one recipient (--to) or a campaign (--recipients).
 
     One recipient prints the provider's message id (exit 0) or the located error (exit 1).
@@ -185,6 +197,8 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             from ..files import check_writable
 
             check_writable(Path(results))  # the journal lives in the same folder
+        if skip_closed_sessions and recipients is None:
+            raise _usage("--skip-closed-sessions applies to campaigns (--recipients FILE)")
         for flag, given in (("--resend-unknown", resend_unknown),
                             ("--retry-failed", retry_failed)):
             if given and not resume:
@@ -223,10 +237,13 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
                            placeholders=False, file=spec.file)
         shared = parse_vars(var_pairs, vars_file)
         _check_shared(shared, list(spec.variables))
+        from .send_events import events_hooks
+
+        hooks = events_hooks(events, skip_closed_sessions, plan.provider, envelope)
         _campaign(spec, Path(spec_path), provider, chosen_locale, Path(recipients), fmt,
                   results, envelope, credentials, url, shared, resume, resend_unknown,
                   retry_failed, concurrency, rate, timeout, policy, dedupe,
-                  ignore_extra_columns, dry_run, progress, verbose)
+                  ignore_extra_columns, dry_run, progress, verbose, hooks)
 
 
 def _check_shared(shared: dict[str, Any], variables: list[str]) -> None:
@@ -297,7 +314,7 @@ def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, re
               resend_unknown: bool, retry_failed: bool, concurrency: int, rate: float | None,
               timeout: float,
               policy: RetryPolicy, dedupe: bool, ignore_extra: bool, dry_run: bool,
-              progress: bool | None, verbose: bool) -> None:
+              progress: bool | None, verbose: bool, hooks: EventsHooks) -> None:
     from ..sending.bulk import Campaign, Runner
 
     campaign = Campaign(
@@ -307,7 +324,7 @@ def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, re
         resend_unknown=resend_unknown, retry_failed=retry_failed, concurrency=concurrency,
         rate=rate, timeout=timeout,
         policy=policy, dedupe=dedupe, ignore_extra=ignore_extra, verbose=verbose,
-        progress=progress if progress is not None else sys.stderr.isatty())
+        progress=progress if progress is not None else sys.stderr.isatty(), skip=hooks.skip)
     runner = Runner(campaign, _err)
     if dry_run:
         p = providers.get(provider)
@@ -316,9 +333,11 @@ def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, re
         if first is not None:
             _out(first)
             _out("")
-        _out(f"dry run: {valid} row{'s' * (valid != 1)} ready, {invalid} invalid; "
+        skipped = f", {runner.skipped} with a closed session" if hooks.skip is not None else ""
+        _out(f"dry run: {valid} row{'s' * (valid != 1)} ready, {invalid} invalid{skipped}; "
              "nothing was sent")
         sys.exit(EXIT_FINDINGS if invalid else EXIT_OK)
+    hooks.register(campaign.results)
     summary = runner.run()
     if summary.error is not None:
         _Output.diagnostics(summary.error.diagnostics)

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from .. import pointer as jp
 from ..schemas import Finding
 from .base import (
+    CallbackFormat,
     EnvelopeField,
     Lowered,
     Provider,
@@ -45,6 +46,7 @@ from .base import (
     present,
     read_answer,
 )
+from .viber_callbacks import NXCloudCallbacks
 
 FUNCTION_TYPES = (
     "text", "image", "text_image", "text_image_button", "text_button", "file",
@@ -513,6 +515,7 @@ class NXCloudTransport(Provider):
     secret_headers: ClassVar[tuple[str, ...]] = ("accessKey", "sign")
     timestamp_skew: ClassVar[float] = 60.0
     response_codes: ClassVar[Mapping[str, ResponseCode]] = NXCLOUD_CODES
+    callbacks: ClassVar[CallbackFormat | None] = NXCloudCallbacks(NXCLOUD_CODES)
 
     def sign(self, body: bytes, credentials: Mapping[str, str], now: float) -> dict[str, str]:
         headers = {

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 from .. import pointer as jp
 from ..schemas import Finding
 from .base import (
+    CallbackFormat,
     EnvelopeField,
     Lowered,
     Provider,
@@ -50,6 +51,7 @@ from .base import (
     present,
     read_answer,
 )
+from .whatsapp_callbacks import ITNIOCallbacks
 
 _CARDS = "/interactive/action/cards"
 _CARD_INDEX = re.compile(r"/interactive/action/cards/\d+/card_index")
@@ -782,6 +784,11 @@ class ITNIOTransport(Provider):
     #: the fake passes a more lenient server too.
     timestamp_skew: ClassVar[float] = 60.0
     response_codes: ClassVar[Mapping[str, ResponseCode]] = ITNIO_CODES
+    callbacks: ClassVar[CallbackFormat | None] = ITNIOCallbacks(ITNIO_CODES)
+    #: "Custom (free-form) messages may only be sent within 24 h of the user's last
+    #: message" (AUTH.md): the custom API refuses them outside that window.
+    session_window: ClassVar[float | None] = 24 * 3600.0
+    session_account: ClassVar[str | None] = "businessPhone"
 
     def sign(self, body: bytes, credentials: Mapping[str, str], now: float) -> dict[str, str]:
         timestamp = str(int(now))

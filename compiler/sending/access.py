@@ -29,7 +29,7 @@ USAGE_RULES = frozenset({"credentials-missing", RULE_CREDENTIAL_INVALID, "base-u
                          "io-error", "config", "encoding",
                          "journal-conflict", "journal-damaged", "journal-behind",
                          "results-damaged", "campaign-locked", "recipients-encoding",
-                         "recipients-csv", "envelope-missing", "usage"})
+                         "recipients-csv", "envelope-missing", "usage", "events-db"})
 
 
 def resolve_credentials(provider: Provider, environ: Mapping[str, str],

@@ -57,6 +57,8 @@ from .results import ANSWERED, ResultsFile, evidence, rebuild
 
 #: How many bad rows and repeated phones are printed before only counting them.
 SHOWN = 20
+#: The code of a row skipped by ``--skip-closed-sessions``.
+SESSION_CLOSED = "session-closed"
 _STATE = {Disposition.SENT: "sent", Disposition.FAILED: "failed",
           Disposition.UNKNOWN: "unknown"}
 _WINDOW = 10_000
@@ -90,6 +92,9 @@ class Campaign:
     ignore_extra: bool = False
     progress: bool = False
     verbose: bool = False
+    #: Given a row's phone, why the row must not be sent now (it is recorded ``skipped``
+    #: with that reason), or None: ``--skip-closed-sessions``.
+    skip: Callable[[str], str | None] | None = None
 
 
 @dataclass(slots=True)
@@ -128,6 +133,7 @@ class _Job:
     row: int
     phone: str
     body: bytes
+    locale: str | None = None
     flight: Flight = field(default_factory=Flight)
 
 
@@ -183,6 +189,7 @@ class Runner:
         self.fatal: MsgcError | None = None
         self.rows = 0
         self.withdrawn = 0
+        self.skipped = 0  # --dry-run: rows --skip-closed-sessions would skip
         self.journal: Journal | None = None
         self.results: ResultsFile | None = None
         self.lock = CampaignLock(campaign.results)
@@ -260,6 +267,9 @@ class Runner:
                 invalid += 1
                 assert diag is not None
                 self.report(diag)
+                continue
+            if self.c.skip is not None and rec.phone and self.c.skip(rec.phone) is not None:
+                self.skipped += 1
                 continue
             if first is None:
                 first = self.redact(describe_request(self.provider, url, sign(body), body))
@@ -566,23 +576,32 @@ class Runner:
                 if prior is not None and not self._resent(*prior):
                     continue
             body, diag = self.render(rec)
+            locale = rec.locale or c.locale
             if body is None:
                 assert diag is not None
                 self.report(diag)
                 self.session["invalid"] += 1
                 commits.stage(record(rec.row, rec.phone or rec.raw_phone or None, "invalid",
-                                     code=diag.rule, error=diag.message.split(": ", 1)[-1]))
+                                     code=diag.rule, error=diag.message.split(": ", 1)[-1]),
+                              locale=locale)
                 if self.session["invalid"] % 64 == 0:
                     await asyncio.sleep(0)
                 continue
             assert rec.phone is not None
+            why = c.skip(rec.phone) if c.skip is not None else None
+            if why is not None:  # before the dedupe check: a skipped row was not sent
+                self.session["skipped"] += 1
+                commits.stage(record(rec.row, rec.phone, "skipped", code=SESSION_CLOSED,
+                                     error=why), locale=locale)
+                continue
             # Only rows that are sent count as seen: an invalid row never hides a later one.
             first = journal.first_row_of(rec.phone, rec.row)
-            if first is not None and self._repeat(rec, first, commits):
+            if first is not None and self._repeat(rec, first, commits, locale):
                 continue
-            await queue.put(_Job(rec.row, rec.phone, body))
+            await queue.put(_Job(rec.row, rec.phone, body, locale))
 
-    def _repeat(self, rec: Recipient, first: int, commits: GroupCommit) -> bool:
+    def _repeat(self, rec: Recipient, first: int, commits: GroupCommit,
+                locale: str | None = None) -> bool:
         """Handle a phone sent by an earlier row; True when the row is skipped."""
         self.duplicates += 1
         if self.duplicates <= SHOWN:
@@ -593,7 +612,7 @@ class Runner:
             return False
         self.session["skipped"] += 1
         commits.stage(record(rec.row, rec.phone, "skipped", code="duplicate",
-                             error=f"the phone number is also on row {first}"))
+                             error=f"the phone number is also on row {first}"), locale=locale)
         return True
 
     async def _worker(self, queue: asyncio.Queue[_Job | None], sender: Sender,
@@ -607,7 +626,7 @@ class Runner:
             if self.halted:
                 continue  # never begun: --resume sends it
             try:
-                journal.begin(job.row, job.phone)
+                journal.begin(job.row, job.phone, job.locale)
                 self._begun[job.row] = job
                 await commits.wait()  # durable before the request leaves
             except (MsgcError, sqlite3.Error) as exc:
@@ -629,7 +648,7 @@ class Runner:
                 commits.stage(record(job.row, job.phone, state, answer.message_id,
                                      None if sent else answer.code,
                                      None if sent else answer.message, result.attempts),
-                              answer.rule)
+                              answer.rule, job.locale)
                 del self._begun[job.row]
                 await commits.wait()
             except (MsgcError, sqlite3.Error) as exc:
@@ -654,9 +673,10 @@ class GroupCommit:
         self._scheduled = False
         self.error: MsgcError | None = None
 
-    def stage(self, rec: dict[str, Any], case: str | None = None) -> None:
+    def stage(self, rec: dict[str, Any], case: str | None = None,
+              locale: str | None = None) -> None:
         self.journal.finish(rec["row"], rec["phone"], rec["status"], rec["message_id"],
-                            rec["code"], rec["error"], rec["attempts"], case)
+                            rec["code"], rec["error"], rec["attempts"], case, locale)
         self._records.append(rec)
         self._schedule()
 

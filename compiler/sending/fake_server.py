@@ -24,6 +24,9 @@ flag                         what the client sees                             ac
 ``--garbage-rate``           the answer is cut in half (malformed JSON)       as usual
 ===========================  ===============================================  ==========
 
+With a :class:`CallbackPlan` (``--callback-url``), every accepted message also gets
+delivery receipts and replies posted to a webhook (:mod:`.fake_callbacks`).
+
 Every request is recorded: in memory (tests read :meth:`FakeServer.accepted_by_phone`)
 and, with ``--record FILE``, as JSON Lines. Secrets are not recorded: headers are not
 kept, and the record passes through the same redactor as every writer of ``msgc send``
@@ -50,6 +53,7 @@ from typing import IO, Any
 from .. import providers
 from ..providers.base import Provider
 from .access import Redactor
+from .fake_callbacks import CallbackEmulator, CallbackPlan
 
 MAX_BODY = 1 << 20
 _JSON = "application/json;charset=UTF-8"
@@ -130,7 +134,9 @@ class FakeServer:
                  faults: Faults | None = None, *, host: str = "127.0.0.1", port: int = 0,
                  record: Path | None = None, keep: bool = True,
                  clock: Callable[[], float] = time.time,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None,
+                 callbacks: CallbackPlan | None = None,
+                 callback_record: Path | None = None) -> None:
         self.credentials = dict(DOCUMENTED_CREDENTIALS)
         self.credentials.update(credentials or {})
         self.redact = Redactor(self.credentials.values())
@@ -141,6 +147,9 @@ class FakeServer:
         self.keep = keep
         self.clock = clock
         self.ssl_context = ssl_context
+        self.callbacks = (CallbackEmulator(callbacks, record=callback_record,
+                                           redact=self.redact.data)
+                          if callbacks is not None else None)
         self.routes: dict[str, Provider] = {
             p.endpoint_path: p for p in providers.registry().values() if p.can_send}
         self._rng = random.Random(self.faults.seed)
@@ -200,6 +209,15 @@ class FakeServer:
         else:
             self._gate.clear()
 
+    def settle_callbacks(self, timeout: float = 30.0) -> bool:
+        """Wait until every callback scheduled so far was posted and answered (or given
+        up); False on timeout. Any thread but the server's."""
+        loop = self._loop
+        if self.callbacks is None or loop is None:
+            return True
+        future = asyncio.run_coroutine_threadsafe(self.callbacks.settle(timeout), loop)
+        return future.result(timeout + 5)
+
     def start(self) -> str:
         """Serve in a background thread; return the base URL once listening."""
         ready = threading.Event()
@@ -251,6 +269,8 @@ class FakeServer:
             for task in [*self._tasks, flusher]:
                 task.cancel()
             await asyncio.gather(*self._tasks, flusher, return_exceptions=True)
+            if self.callbacks is not None:
+                await self.callbacks.aclose()
             if self._record is not None:
                 self._record.close()
                 self._record = None
@@ -389,6 +409,9 @@ class FakeServer:
                   else provider.error_body(str(code)))
         status = rng.choice(f.gateway_statuses()) if gateway else 200
         self._note(provider, body, 0 if lose else status, code, message_id, fault)
+        if message_id is not None and self.callbacks is not None:
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                self.callbacks.accepted(provider, message_id, json.loads(body))
         if lose:
             return None
         if gateway:

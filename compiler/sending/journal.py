@@ -26,7 +26,9 @@ half-read.
 
 Schema: ``meta`` (key/value: ``schema`` is the version), ``rows`` (one line per row that
 left ``pending``; ``message_id`` is the provider's id for the message, ``rule`` the case of
-the retry table its last answer fell under), ``seen`` (the first row that sent each phone,
+the retry table its last answer fell under, ``locale`` the locale it was rendered in;
+indexed by message id and phone, which is how ``msgc report`` finds the row a delivery
+receipt or a reply is about), ``seen`` (the first row that sent each phone,
 for ``--dedupe``). :data:`MIGRATIONS` upgrades an older journal in place when it is
 opened; a newer one is refused. Add a column by bumping :data:`SCHEMA_VERSION` and adding
 a migration. Every text written passes through the campaign's redactor: no secret is ever
@@ -45,7 +47,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, MsgcError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FINAL = frozenset({"sent", "failed", "invalid", "unknown", "skipped"})
 STATES = FINAL | {"in_flight"}
 #: States that mean a request left (or may have left) for the row.
@@ -64,9 +66,12 @@ CREATE TABLE rows (
     error TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     updated REAL NOT NULL,
-    rule TEXT
+    rule TEXT,
+    locale TEXT
 );
 CREATE TABLE seen (phone TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX rows_message_id ON rows (message_id);
+CREATE INDEX rows_phone ON rows (phone);
 """
 
 
@@ -87,8 +92,16 @@ def _migrate_1(db: sqlite3.Connection) -> None:
                "AND state IN ('in_flight', 'sent', 'failed', 'unknown') GROUP BY phone")
 
 
+def _migrate_2(db: sqlite3.Connection) -> None:
+    """2 -> 3: the locale of each row (unknown for rows sent before: NULL), and the indexes
+    that match delivery receipts and replies to rows."""
+    db.execute("ALTER TABLE rows ADD COLUMN locale TEXT")
+    db.execute("CREATE INDEX rows_message_id ON rows (message_id)")
+    db.execute("CREATE INDEX rows_phone ON rows (phone)")
+
+
 #: version -> the migration that brings a journal of that version to the next one.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1, 2: _migrate_2}
 
 
 def journal_path(results: Path) -> Path:
@@ -237,27 +250,28 @@ class Journal:
 
     # -- writes (staged; durable at the next commit) ---------------------------------------
 
-    def begin(self, row: int, phone: str) -> None:
+    def begin(self, row: int, phone: str, locale: str | None = None) -> None:
         self._db.execute(
-            "INSERT INTO rows (row, phone, state, updated) VALUES (?, ?, 'in_flight', ?) "
-            "ON CONFLICT (row) DO UPDATE SET state = 'in_flight', message_id = NULL, "
-            "code = NULL, error = NULL, rule = NULL, updated = excluded.updated",
-            (row, self._redact(phone), time.time()))
+            "INSERT INTO rows (row, phone, state, updated, locale) VALUES (?, ?, 'in_flight', "
+            "?, ?) ON CONFLICT (row) DO UPDATE SET state = 'in_flight', message_id = NULL, "
+            "code = NULL, error = NULL, rule = NULL, updated = excluded.updated, "
+            "locale = coalesce(excluded.locale, rows.locale)",
+            (row, self._redact(phone), time.time(), locale))
 
     def finish(self, row: int, phone: str | None, state: str, message_id: str | None = None,
                code: str | None = None, error: str | None = None, attempts: int = 0,
-               rule: str | None = None) -> None:
+               rule: str | None = None, locale: str | None = None) -> None:
         if state not in FINAL:
             raise ValueError(f"not a final state: {state}")
         r = self._redact
         self._db.execute(
             "INSERT INTO rows (row, phone, state, message_id, code, error, attempts, rule, "
-            "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (row) DO UPDATE SET "
-            "state = excluded.state, message_id = excluded.message_id, code = excluded.code, "
+            "updated, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (row) DO UPDATE "
+            "SET state = excluded.state, message_id = excluded.message_id, code = excluded.code, "
             "error = excluded.error, attempts = excluded.attempts, rule = excluded.rule, "
-            "updated = excluded.updated",
+            "updated = excluded.updated, locale = coalesce(excluded.locale, rows.locale)",
             (row, phone and r(phone), state, message_id and r(message_id), code and r(code),
-             error and r(error), attempts, rule, time.time()))
+             error and r(error), attempts, rule, time.time(), locale))
 
     def forget(self, row: int) -> None:
         """Back to pending: the row's request never left (or nothing was accepted)."""
