@@ -147,7 +147,7 @@ def _database(report: Report) -> Node | None:
     orphaned = sum(report.orphans.values())
     detail = ", ".join(f"{n} {k}" for k, n in sorted(report.orphans.items()))
     return h("section", None, h("h2", None, "Events database"), h("p", None, (
-        f"{orphaned} orphan event{'s' * (orphaned != 1)} (no known campaign sent their "
+        f"{orphaned} orphan event{'s' * (orphaned != 1)} (tied to no known campaign's "
         f"message){': ' + detail if detail else ''}; {report.duplicates} repeated callbacks "
         f"stored once; {report.rejected} rejected.")))
 

@@ -137,7 +137,7 @@ def as_text(report: Report) -> str:
         orphaned = sum(report.orphans.values())
         detail = ", ".join(f"{n} {k}" for k, n in sorted(report.orphans.items()))
         lines.append(f"Events database {report.events_db}: {orphaned} orphan event"
-                     f"{'s' * (orphaned != 1)} (no known campaign sent their message)"
+                     f"{'s' * (orphaned != 1)} (tied to no known campaign's message)"
                      + (f": {detail}" if detail else "") + f"; {report.duplicates} repeated "
                      f"callback{'s' * (report.duplicates != 1)} stored once; "
                      f"{report.rejected} rejected.")
@@ -168,7 +168,7 @@ def _campaign_text(c: CampaignReport) -> list[str]:
         lines += ["", "  Replies (id, title: replies / recipients)"]
         id_width = max(len(r.id or "-") for r in c.replies)
         for r in c.replies:
-            title = (r.title or "(no title: a message)").replace("\n", " ")
+            title = (r.title or "(a message, no button)").replace("\n", " ")
             if len(title) > 60:
                 title = title[:57] + "..."
             lines.append(f"    {(r.id or '-'):<{id_width}}  {title}: {r.count} / "

@@ -183,6 +183,9 @@ class WebhookApp:
         except (ValueError, UnicodeDecodeError):
             fields["reason"] = "the body is not JSON"
             return await self._reject(send, provider, 400, fields["reason"], body, received)
+        except RecursionError:
+            fields["reason"] = "the body is nested too deeply"
+            return await self._reject(send, provider, 422, fields["reason"], body, received)
         callbacks = provider.callbacks
         assert callbacks is not None
         try:
@@ -192,8 +195,7 @@ class WebhookApp:
             return await self._reject(send, provider, exc.status, exc.reason, body, received)
         except RecursionError:
             fields["reason"] = "the body is nested too deeply"
-            return await self._reject(send, provider, 422, fields["reason"], body[:0],
-                                      received)
+            return await self._reject(send, provider, 422, fields["reason"], body, received)
         try:
             stored = await self.writer.store(provider.name, events, received)
         except MsgcError as exc:
