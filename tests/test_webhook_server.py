@@ -199,3 +199,29 @@ def test_token_from_the_config_file(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_the_client_address_behind_a_trusted_proxy(tmp_path: Path, webhook: Any) -> None:
+    from compiler.webhook.settings import parse_networks
+
+    hook = webhook(tmp_path / "events.sqlite3", trusted_proxies=("127.0.0.0/8",),
+                   allow=parse_networks(["203.0.113.0/24"]))
+    path, data = body(3)
+    url = f"{hook.hooks()}/{path}"
+    assert httpx.post(url, content=data).status_code == 404  # the proxy itself is not allowed
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    assert httpx.post(url, content=data, headers=forwarded).status_code == 200
+    outside = {"X-Forwarded-For": "198.51.100.7"}
+    assert httpx.post(url, content=data, headers=outside).status_code == 404
+    assert [line["client"] for line in hook.log.requests()] == [
+        "127.0.0.1", "203.0.113.7", "198.51.100.7"]
+
+
+def test_uvicorn_parses_with_httptools(tmp_path: Path) -> None:
+    from compiler.webhook.app import WebhookApp
+    from compiler.webhook.server import make_server
+    from compiler.webhook.settings import WebhookSettings
+
+    server = make_server(WebhookApp(WebhookSettings(db=tmp_path / "e.sqlite3", token=TOKEN)))
+    server.config.load()
+    assert server.config.http_protocol_class.__name__ == "HttpToolsProtocol"

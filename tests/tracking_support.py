@@ -48,7 +48,8 @@ class Log:
 class ThreadedWebhook:
     """``msgc webhook``'s app and uvicorn server, on a thread of this process."""
 
-    def __init__(self, db: Path, **settings: Any) -> None:
+    def __init__(self, db: Path, trusted_proxies: tuple[str, ...] = (), **settings: Any
+                 ) -> None:
         self.settings = WebhookSettings(db=db, token=TOKEN, **settings)
         self.writer = EventWriter(db)
         self.writer.start()
@@ -56,7 +57,7 @@ class ThreadedWebhook:
         self.app = WebhookApp(self.settings, writer=self.writer, emit=self.log)
         self.sock = bind("127.0.0.1", 0)
         self.port = self.sock.getsockname()[1]
-        self.server = make_server(self.app)
+        self.server = make_server(self.app, trusted_proxies=trusted_proxies)
         self.thread = threading.Thread(target=lambda: asyncio.run(
             self.server.serve(sockets=[self.sock])), daemon=True)
         self.thread.start()
@@ -83,8 +84,9 @@ def webhooks() -> Iterator[Any]:
     """A fixture body: a factory of threaded webhooks, all stopped at teardown."""
     started: list[ThreadedWebhook] = []
 
-    def start(db: Path, **settings: Any) -> ThreadedWebhook:
-        hook = ThreadedWebhook(db, **settings)
+    def start(db: Path, trusted_proxies: tuple[str, ...] = (), **settings: Any
+              ) -> ThreadedWebhook:
+        hook = ThreadedWebhook(db, trusted_proxies, **settings)
         started.append(hook)
         return hook
 

@@ -71,7 +71,8 @@ def command(db: str | None, host: str, port: int, allow_ips: tuple[str, ...],
             raise MsgcError([Diagnostic("usage", "give --db FILE (or set MSGC_EVENTS_DB): the "
                                         "events database to write")])
         allow = parse_networks(allow_ips)
-        trusted = tuple(str(n) for n in parse_networks(proxies, "--trusted-proxy"))
+        trusted = tuple(str(n.network_address) if n.num_addresses == 1 else str(n)
+                        for n in parse_networks(proxies, "--trusted-proxy"))
         token = resolve_token(dict(os.environ), load_config().credentials)
         settings = WebhookSettings(db=path, token=token, allow=allow, max_body=max_body,
                                    access_log=access_log)
