@@ -19,6 +19,8 @@ Workloads (the README's Performance table is the --markdown output of one run):
    `python -c pass`.
 4. send: N messages through `msgc send --recipients` to `msgc fake-server` on this machine,
    concurrency 64, and the peak memory of a 1,000,000-row file checked with --dry-run.
+5. webhook: callbacks per second and latency of `msgc webhook`, and SIGKILL rounds with
+   nothing lost (bench_webhook.py).
 
 Every figure is the best (or, for start-up, the median) of several runs. Benchmarks are
 not tests: they print figures and are run on purpose.
@@ -266,7 +268,8 @@ def main() -> None:
     parser.add_argument("--json", help="also write the results to this JSON file")
     parser.add_argument("--markdown", help="also write a Markdown table (for the README)")
     parser.add_argument("--quick", action="store_true", help="smaller workloads (a smoke run)")
-    parser.add_argument("--only", choices=["render", "validate", "send", "startup"])
+    parser.add_argument("--only", choices=["render", "validate", "send", "startup",
+                                           "webhook"])
     args = parser.parse_args()
     n_render = 5_000 if args.quick else 50_000
     n_specs = 200 if args.quick else 1000
@@ -282,6 +285,10 @@ def main() -> None:
             rows.append(bulk_render(spec, provider, n_render))
     if args.only in (None, "send"):
         rows.extend(send_workload(n_send, n_big))
+    if args.only in (None, "webhook"):
+        from bench_webhook import run_webhook
+
+        rows.extend(run_webhook(args.quick))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     header = (f"msgc benchmarks, {started:%Y-%m-%d}, {os.cpu_count()} cores, Python "
               f"{sys.version.split()[0]}, load average {load:.1f} at the end"
