@@ -496,6 +496,9 @@ def test_a_version_1_journal_is_migrated(fake: Any, tmp_path: Path) -> None:
     # row is sent again; the rows never begun (5, 6) are sent despite their old `seen`.
     assert states == {1: "sent", 2: "unknown", 3: "sent", 4: "failed", 5: "sent", 6: "sent"}
     assert sorted(server.accepted_by_phone()) == sorted(numbers[i] for i in (2, 4, 5))
-    db = sqlite3.connect(tmp_path / JOURNAL)
-    assert dict(db.execute("SELECT key, value FROM meta"))["schema"] == "2"
+    from compiler.sending.journal import SCHEMA_VERSION
+
+    db = sqlite3.connect(tmp_path / JOURNAL)  # migrated through every version to the latest
+    assert dict(db.execute("SELECT key, value FROM meta"))["schema"] == str(SCHEMA_VERSION)
+    assert "locale" in {r[1] for r in db.execute("PRAGMA table_info(rows)")}
     db.close()
