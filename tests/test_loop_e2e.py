@@ -7,6 +7,7 @@ fake pushes a callback again until the webhook takes it."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -150,3 +151,110 @@ def test_the_fake_pushes_again_until_the_webhook_takes_it(
     assert len(taken) == 4  # sent + delivered for each message, every one stored
     with sqlite3.connect(tmp_path / "events.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 4
+
+
+def test_reports_while_the_campaign_runs(tmp_path: Path, webhook: Any) -> None:
+    """The report reads the journal of a running ``msgc send`` (another process, holding
+    its campaign lock and writing with fsync) over and over: both go on undisturbed."""
+    import subprocess
+    import time
+
+    from send_support import msgc_command, subprocess_env
+
+    from compiler.sending.journal import journal_path
+    from compiler.tracking.funnel import build
+    from compiler.tracking.matching import campaign_of
+    from compiler.tracking.store import EventsDB
+
+    hook = webhook(tmp_path / "events.sqlite3")
+    plan = CallbackPlan(hook.hooks(), delay_ms=5, seed=2)
+    fake = FakeServer(SECRETS, Faults(seed=1, slow_rate=1.0, slow_ms=40), callbacks=plan)
+    fake.start()
+    spec = write_spec(tmp_path, {"text": "Hi {{ name }}"}, "whatsapp")
+    write_csv(tmp_path / "r.csv", ["phone", "name"], [[p, "N"] for p in phones(80)])
+    results = tmp_path / "out.jsonl"
+    try:
+        proc = subprocess.Popen([*msgc_command(), "send", str(spec), "-p", "whatsapp",
+                                 "--recipients", "r.csv", "--results", str(results),
+                                 "--base-url", fake.base_url, "--concurrency", "4",
+                                 "--events", "events.sqlite3"], cwd=tmp_path,
+                                env=subprocess_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        seen: list[int] = []
+        with EventsDB.open(tmp_path / "events.sqlite3") as db:
+            while not journal_path(results).exists():
+                time.sleep(0.01)
+            ref = campaign_of(results, journal_path(results))
+            ref = db.register(results, ref.journal, ref.provider)
+            while proc.poll() is None:
+                seen.append(build(db, [ref]).campaigns[0].total["sent"])
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+            assert fake.settle_callbacks(30)
+            final = build(db, [ref]).campaigns[0].total
+    finally:
+        fake.stop()
+    assert len(seen) >= 2 and seen == sorted(seen) and seen[-1] <= 80
+    assert (final["rows"], final["sent"], final["awaiting"]) == (80, 80, 0)
+
+
+def test_the_commands_end_to_end(tmp_path: Path) -> None:
+    """`msgc webhook` and `msgc fake-server --callback-url` as processes, as the README
+    shows them."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from send_support import assert_no_secrets, msgc_command, subprocess_env
+    from tracking_support import TOKEN
+
+    env = subprocess_env({"MSGC_WEBHOOK_TOKEN": TOKEN})
+    hook = subprocess.Popen([*msgc_command(), "webhook", "--db", "events.sqlite3", "--port",
+                             "0"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert hook.stdout is not None
+    url = f"http://127.0.0.1:{int(hook.stdout.readline())}/hooks/{TOKEN}"
+    fake = subprocess.Popen([*msgc_command(), "fake-server", "--port", "0", "--callback-url",
+                             url, "--callback-delay-ms", "5", "--read-rate", "1",
+                             "--delivered-rate", "1", "--duplicate-callback-rate", "0.5",
+                             "--seed", "4", "--callback-record", "callbacks.jsonl"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert fake.stdout is not None
+    base = f"http://127.0.0.1:{int(fake.stdout.readline())}"
+    try:
+        spec = write_spec(tmp_path, VB_MESSAGE, "viber")
+        write_csv(tmp_path / "r.csv", ["phone", "name"], [[p, "N"] for p in phones(10)])
+        done = msgc(["send", str(spec), "-p", "viber", "--recipients", "r.csv", "--results",
+                     "out.jsonl", "--base-url", base, "--events", "events.sqlite3"],
+                    cwd=tmp_path)
+        assert done.code == 0, done.output
+        deadline = time.monotonic() + 30
+        while True:
+            report = json.loads(msgc(["report", "out.jsonl", "--events", "events.sqlite3",
+                                      "--format", "json"], cwd=tmp_path).stdout)
+            if report["campaigns"][0]["funnel"]["read"] == 10:
+                break
+            assert time.monotonic() < deadline, report
+            time.sleep(0.1)
+    finally:
+        for proc in (fake, hook):
+            os.kill(proc.pid, signal.SIGTERM)
+        fake_out, fake_err = fake.communicate(timeout=30)
+        hook_out, hook_err = hook.communicate(timeout=30)
+    assert fake.returncode == 0 and hook.returncode == 0, fake_err + hook_err
+    assert re.search(r"(\d+) callbacks posted, \1 taken by the webhook", fake_err), fake_err
+    posts = [json.loads(line) for line in (tmp_path / "callbacks.jsonl").read_text(
+        "utf-8").splitlines()]
+    assert posts and all(p["acknowledged"] for p in posts)
+    assert_no_secrets(fake_err, hook_err, files=(tmp_path / "callbacks.jsonl",
+                                                 tmp_path / "events.sqlite3"))
+    assert TOKEN not in hook_err and TOKEN not in fake_err
+
+
+def test_a_bad_callback_url_is_a_usage_error(tmp_path: Path) -> None:
+    done = msgc(["fake-server", "--callback-url", "ftp://x"])
+    assert done.code == 2 and "not an http(s) URL" in done.stderr
+    done = msgc(["fake-server", "--callback-record", "x.jsonl"])
+    assert done.code == 2 and "needs --callback-url" in done.stderr

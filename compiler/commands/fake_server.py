@@ -179,10 +179,9 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
     click.echo(f"msgc fake-server: {stats['requests']} requests, {stats['accepted']} accepted, "
                f"{stats['rejected']} rejected", err=True)
     if server.callbacks is not None:
-        posted = server.callbacks.posted()
-        taken = sum(p.acknowledged for p in posted)
-        click.echo(f"msgc fake-server: {len(posted)} callbacks posted, {taken} taken by the "
-                   "webhook", err=True)
+        counts = server.callbacks.stats
+        click.echo(f"msgc fake-server: {counts['posted']} callbacks posted, {counts['taken']} "
+                   "taken by the webhook", err=True)
 
 
 def _check_credentials(values: dict[str, str]) -> None:

@@ -14,7 +14,7 @@ format, :mod:`compiler.providers`), are posted to ``<callback_url>/<provider pat
 after the other, ``delay_ms`` apart on average (0.5x-1.5x, drawn); ``out_of_order_rate`` of
 the messages get theirs in reverse order, ``duplicate_rate`` of the callbacks are posted
 twice. A push that is not answered 2xx is pushed again after the provider's retry delays
-(ITNIO: 1, 3 and 5 minutes), times ``retry_scale``.
+(``CallbackFormat.retry_delays``), times ``retry_scale``.
 
 The fake's own record - every fate drawn, every post made and its answer - is what the
 end-to-end test checks a report against.
@@ -29,6 +29,7 @@ import json
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -86,17 +87,23 @@ class Posted:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-def _phone(payload: Mapping[str, Any]) -> str | None:
-    value = payload.get("phone", payload.get("recipient"))
-    return value if isinstance(value, str) else None
+def _phone(provider: Provider, payload: Mapping[str, Any]) -> str | None:
+    """The recipient of a payload, by the provider's envelope."""
+    for field_ in provider.envelope:
+        value = payload.get(field_.payload_key) if field_.is_recipient else None
+        if isinstance(value, str):
+            return value
+    return None
 
 
 class CallbackEmulator:
     """Draws fates and posts callbacks on the fake server's event loop."""
 
     def __init__(self, plan: CallbackPlan, *, record: Path | None = None,
-                 redact: Callable[[Any], Any] = lambda data: data) -> None:
+                 redact: Callable[[Any], Any] = lambda data: data, keep: bool = True) -> None:
         self.plan = plan
+        self.keep = keep  # keep fates and posts in memory (tests); counts are always kept
+        self.stats: Counter[str] = Counter()
         self.record_path = record
         self.redact = redact
         self._rng = random.Random(plan.seed)
@@ -141,7 +148,7 @@ class CallbackEmulator:
         replied = outcome == "read" and rng.random() < plan.reply_rate
         if replied and options:
             option = options[rng.randrange(len(options))]
-        fate = Fate(provider.name, message_id, _phone(payload), outcome,
+        fate = Fate(provider.name, message_id, _phone(provider, payload), outcome,
                     option.id if option else None,
                     option.title if option else (plan.reply_text if replied else None),
                     replied)
@@ -162,7 +169,9 @@ class CallbackEmulator:
             twice = rng.random() < plan.duplicate_rate
             schedule.append((at, kind, status, twice, rng.uniform(0, plan.delay_ms / 1000)))
         with self._lock:
-            self._fates.append(fate)
+            self.stats["messages"] += 1
+            if self.keep:
+                self._fates.append(fate)
         task = asyncio.get_running_loop().create_task(
             self._run(provider, message_id, dict(payload), option, schedule))
         self._tasks.add(task)
@@ -228,7 +237,10 @@ class CallbackEmulator:
         with self._lock:
             self._seq += 1
             item = dataclasses.replace(item, seq=self._seq)
-            self._posted.append(item)
+            self.stats["posted"] += 1
+            self.stats["taken"] += item.acknowledged
+            if self.keep:
+                self._posted.append(item)
         if self.record_path is not None:
             if self._record is None:
                 self._record = self.record_path.open("a", encoding="utf-8")

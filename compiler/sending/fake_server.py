@@ -148,7 +148,7 @@ class FakeServer:
         self.clock = clock
         self.ssl_context = ssl_context
         self.callbacks = (CallbackEmulator(callbacks, record=callback_record,
-                                           redact=self.redact.data)
+                                           redact=self.redact.data, keep=keep)
                           if callbacks is not None else None)
         self.routes: dict[str, Provider] = {
             p.endpoint_path: p for p in providers.registry().values() if p.can_send}

@@ -15,7 +15,7 @@ unknown        may or may not have been accepted (no answer came back)
 in_flight      are being sent now (a running campaign)
 sent           the provider accepted (it returned a message id)
 delivered      were sent and reported delivered, or read (reading implies delivery)
-read           were sent and reported read (Viber: seen)
+read           were sent and reported read (or seen)
 failed         were sent, reported failed, and never delivered
 expired        were sent, reported expired, and never delivered or failed
 deleted        were sent and reported deleted (counted whatever else happened)

@@ -1,7 +1,7 @@
 """Session windows: has a recipient written recently enough to be sent a free-form message?
 
 A provider that refuses free-form messages outside a window after the recipient's last
-message declares it (``Provider.session_window``; WhatsApp through ITNIO: 24 hours). The
+message declares it (``Provider.session_window``, in seconds: 24 hours, say). The
 webhook stores every inbound message; ``msgc send --skip-closed-sessions`` asks this module,
 row by row as each is about to be sent, and skips the rows whose window is closed instead
 of sending messages the provider will refuse.
