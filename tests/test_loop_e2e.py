@@ -188,7 +188,7 @@ def test_reports_while_the_campaign_runs(tmp_path: Path, webhook: Any) -> None:
             ref = db.register(results, ref.journal, ref.provider)
             while proc.poll() is None:
                 seen.append(build(db, [ref]).campaigns[0].total["sent"])
-            out, err = proc.communicate(timeout=60)
+            _, err = proc.communicate(timeout=60)
             assert proc.returncode == 0, err
             assert fake.settle_callbacks(30)
             final = build(db, [ref]).campaigns[0].total
@@ -241,8 +241,8 @@ def test_the_commands_end_to_end(tmp_path: Path) -> None:
     finally:
         for proc in (fake, hook):
             os.kill(proc.pid, signal.SIGTERM)
-        fake_out, fake_err = fake.communicate(timeout=30)
-        hook_out, hook_err = hook.communicate(timeout=30)
+        _, fake_err = fake.communicate(timeout=30)
+        _, hook_err = hook.communicate(timeout=30)
     assert fake.returncode == 0 and hook.returncode == 0, fake_err + hook_err
     assert re.search(r"(\d+) callbacks posted, \1 taken by the webhook", fake_err), fake_err
     posts = [json.loads(line) for line in (tmp_path / "callbacks.jsonl").read_text(

@@ -280,3 +280,14 @@ def test_the_webhook_never_waits_long_for_a_report(campaign: dict[str, Path]) ->
         assert writer.alive and writer.last_error is None
     finally:
         writer.close()
+
+
+def test_links_name_the_campaign_row_recipient_and_locale(campaign: dict[str, Path]) -> None:
+    report_of(campaign)
+    with sqlite3.connect(campaign["db"]) as conn:
+        found = conn.execute(
+            "SELECT e.message_id, e.status, c.name, l.row, l.phone, l.locale, l.via "
+            "FROM links l JOIN events e ON e.id = l.event_id JOIN campaigns c "
+            "ON c.id = l.campaign_id WHERE e.message_id = 'm2' ORDER BY e.id").fetchall()
+    assert found == [("m2", "read", "out.jsonl", 2, "79000000002", "ru", "id"),
+                     ("m2", None, "out.jsonl", 2, "79000000002", "ru", "context")]

@@ -85,13 +85,14 @@ def link(db: EventsDB, campaign: CampaignRef) -> int:
     conn = db.conn
     top = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
     made = 0
-    with attached(db, campaign):
+    with attached(db, campaign) as info:
+        locale = "r.locale" if info.has_locale else "NULL"
         for low in range(0, int(top) + 1, CHUNK):
             try:
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO links (event_id, campaign_id, row, via) "
-                    "SELECT e.id, ?, r.row, CASE e.kind WHEN 'status' THEN 'id' "
-                    "ELSE 'context' END FROM events e JOIN j.rows r "
+                    "INSERT OR IGNORE INTO links (event_id, campaign_id, row, phone, locale, "
+                    f"via) SELECT e.id, ?, r.row, r.phone, {locale}, CASE e.kind "
+                    "WHEN 'status' THEN 'id' ELSE 'context' END FROM events e JOIN j.rows r "
                     "ON r.message_id = e.message_id WHERE e.id > ? AND e.id <= ? "
                     "AND e.provider = ? AND e.message_id IS NOT NULL "
                     "AND NOT EXISTS (SELECT 1 FROM links l WHERE l.event_id = e.id)",

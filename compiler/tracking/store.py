@@ -17,9 +17,11 @@ Tables (schema version in ``meta``):
 * ``rejected``: callbacks answered 4xx (why, and the first 4 KiB of the body) for forensics;
 * ``campaigns``: campaigns known to this database (``msgc send --events``, ``msgc report``),
   by the path of their results file; their journals are read, never written;
-* ``links``: event -> campaign row, for events whose message id a campaign's journal
-  records (made by :mod:`.matching`). An event without a link is an *orphan*: kept, and
-  linked later should its campaign become known or its send answer be recorded later.
+* ``links``: event -> campaign, row, recipient and locale, for events whose message id a
+  campaign's journal records (made by :mod:`.matching`; ``via`` says how: ``id`` for a
+  status event, ``context`` for a reply naming the message it answers). An event without
+  a link is an *orphan*: kept, and linked later should its campaign become known or its
+  send answer be recorded later.
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ CREATE TABLE IF NOT EXISTS links (
     event_id INTEGER PRIMARY KEY,
     campaign_id INTEGER NOT NULL,
     row INTEGER NOT NULL,
+    phone TEXT,
+    locale TEXT,
     via TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS links_campaign ON links (campaign_id, row);
