@@ -215,10 +215,12 @@ def test_the_answer_waits_for_the_commit(hook: Hook, monkeypatch: pytest.MonkeyP
     assert len(hook.rows()) == 1
 
 
-def test_a_database_that_cannot_be_written_is_503(hook: Hook,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("error", [sqlite3.OperationalError("disk I/O error"),
+                                   MemoryError("disk I/O error")])
+def test_a_database_that_cannot_be_written_is_503(hook: Hook, monkeypatch: pytest.MonkeyPatch,
+                                                  error: BaseException) -> None:
     def broken(self: EventWriter, conn: Any, item: Any) -> Any:
-        raise sqlite3.OperationalError("disk I/O error")
+        raise error
 
     monkeypatch.setattr(EventWriter, "_apply", broken)
     answer = post(hook.app, f"/hooks/{TOKEN}/nxcloud", RECEIPT)
@@ -246,10 +248,14 @@ def test_an_unexpected_error_is_a_logged_500_and_the_app_goes_on(
 
 def test_health(hook: Hook) -> None:
     post(hook.app, f"/hooks/{TOKEN}/nxcloud", RECEIPT)
+    post(hook.app, "/hooks/a-wrong-token-in-the-console/nxcloud", RECEIPT)
     answer = call(hook.app, lambda http: http.get("/healthz"))
     assert answer.status_code == 200
     data = answer.json()
     assert data["status"] == "ok" and data["stored"] == 1 and TOKEN not in answer.text
+    assert data["answers"] == {"ok": 1, "not_found": 1}
+    again = call(hook.app, lambda http: http.get("/healthz")).json()
+    assert again["answers"] == data["answers"]  # health checks are not callbacks
     assert call(hook.app, lambda http: http.head("/healthz")).status_code == 200
     hook.writer.close()
     assert call(hook.app, lambda http: http.get("/healthz")).status_code == 503

@@ -315,7 +315,7 @@ class EventWriter:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 raise
-        except sqlite3.Error as exc:
+        except Exception as exc:  # every caller gets an answer, whatever went wrong
             self.last_error = f"{type(exc).__name__}: {exc}"
             self.stats["write_errors"] += 1
             failure = _error(self.path, f"cannot write the events database: {exc}")

@@ -25,6 +25,7 @@ import hmac
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -41,6 +42,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _NOT_FOUND = b'{"error":"not found"}'
+_KINDS = {200: "ok", 404: "not_found", 413: "too_large", 400: "not_json", 422: "refused",
+          503: "unavailable", 500: "internal_error", 499: "client_gone"}
 _JSON = [(b"content-type", b"application/json")]
 
 
@@ -77,6 +80,8 @@ class WebhookApp:
         self._owns_writer = writer is None
         self.emit = emit or logging_emitter(logging.getLogger(LOGGER))
         self.routes = routes()
+        #: Answers given, by kind (``not_found`` shows a provider console with a wrong URL).
+        self.answers: Counter[str] = Counter()
         self._token = b""
         self._ready = asyncio.Lock()
         if settings is not None:
@@ -145,6 +150,8 @@ class WebhookApp:
             status = 500
             with contextlib.suppress(Exception):  # the answer may have started already
                 await self._answer(send, 500, b'{"error":"internal error"}')
+        if "provider" in fields or status == 404:  # callbacks, and what looked for them
+            self.answers[_KINDS.get(status, f"http_{status}")] += 1
         level = logging.INFO if status < 400 else (
             logging.ERROR if status >= 500 else logging.WARNING)
         if status == 404:
@@ -257,7 +264,8 @@ class WebhookApp:
         healthy = writer.alive and writer.last_error is None
         data = {"status": "ok" if healthy else "unavailable",
                 "writer": "running" if writer.alive else "stopped",
-                "last_commit_ms": round(writer.last_commit_ms, 2), **dict(writer.stats)}
+                "last_commit_ms": round(writer.last_commit_ms, 2), **dict(writer.stats),
+                "answers": dict(self.answers)}
         if writer.last_error:
             data["last_error"] = writer.last_error
         status = 200 if healthy else 503
