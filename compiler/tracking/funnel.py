@@ -249,7 +249,9 @@ def _tally(report: CampaignReport, rows: list[tuple[Any, ...]],
     points: list[tuple[float, str]] = []
     for (_, state, code, error, case, locale, updated, delivered_at, read_at, failed,
          fail_code, fail_reason, expired, deleted) in rows:
-        counts = report.by_locale.setdefault(locale, _counter())
+        counts = report.by_locale.get(locale)
+        if counts is None:
+            counts = report.by_locale[locale] = _counter()
         column = _JOURNAL_STATE.get(state, state)
         for target in (report.total, counts):
             target["rows"] += 1
