@@ -21,6 +21,9 @@ from .app import WebhookApp
 
 #: Seconds a graceful stop waits for requests in progress.
 GRACEFUL_SECONDS = 30
+#: Connections and requests at once beyond which uvicorn answers 503 (the provider pushes
+#: again later) instead of queueing without bound.
+MAX_CONNECTIONS = 4096
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -65,6 +68,7 @@ def make_server(app: WebhookApp, *, trusted_proxies: tuple[str, ...] = ()) -> An
         proxy_headers=bool(trusted_proxies),
         forwarded_allow_ips=",".join(trusted_proxies) if trusted_proxies else None,
         timeout_graceful_shutdown=GRACEFUL_SECONDS, timeout_keep_alive=75,
+        limit_concurrency=MAX_CONNECTIONS,
         loop="asyncio", http="auto")
     return Server(config)
 
