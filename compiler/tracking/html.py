@@ -27,7 +27,8 @@ table.report caption { text-align: left; padding: 10px 12px; color: var(--muted)
 table.report th, table.report td { padding: 6px 10px; border-top: 1px solid var(--line);
   text-align: right; white-space: nowrap; }
 table.report thead th { border-top: 0; color: var(--muted); font-weight: 600; }
-table.report .text { text-align: left; white-space: normal; overflow-wrap: anywhere; }
+table.report .text { text-align: left; white-space: normal; overflow-wrap: break-word; }
+table.report th:first-child, table.report td:first-child { white-space: nowrap; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; margin: 12px 0 16px; }
 .chart { background: var(--card); border: 1px solid var(--line); border-radius: 10px;
   padding: 10px 12px; margin: 0; flex: 1 1 340px; max-width: 640px; }
