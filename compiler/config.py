@@ -176,8 +176,10 @@ def _envelope_keys() -> list[str]:
 
 def _credential_names() -> list[str]:
     from . import providers
+    from .credentials import OTHER_CREDENTIALS
 
-    return sorted({n for p in providers.registry().values() for n in p.credential_names})
+    return sorted({*OTHER_CREDENTIALS,
+                   *(n for p in providers.registry().values() for n in p.credential_names)})
 
 
 def _apply(config: Config, layer: ConfigFile) -> None:

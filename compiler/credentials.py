@@ -13,6 +13,11 @@ import unicodedata
 
 #: Rule of a credential value that cannot be a key (a usage error: exit 2).
 RULE_CREDENTIAL_INVALID = "credentials-invalid"
+#: The secret in ``msgc webhook``'s callback URLs: a credential like the providers' ones
+#: (the environment, else ``[credentials]``), though no provider declares it.
+WEBHOOK_TOKEN = "MSGC_WEBHOOK_TOKEN"
+#: Credential names the config accepts besides those the providers declare.
+OTHER_CREDENTIALS = (WEBHOOK_TOKEN,)
 #: Values people leave in by mistake: the README's and other documents' ellipses.
 PLACEHOLDERS = frozenset({"…", "...", "***"})
 

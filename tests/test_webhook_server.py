@@ -199,6 +199,12 @@ def test_token_from_the_config_file(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+    from send_support import msgc
+
+    shown = msgc(["config"], env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")}, cwd=tmp_path)
+    assert shown.code == 0, shown.output
+    line = next(x for x in shown.stdout.splitlines() if "MSGC_WEBHOOK_TOKEN" in x)
+    assert "***" in line and TOKEN not in shown.output
 
 
 def test_the_client_address_behind_a_trusted_proxy(tmp_path: Path, webhook: Any) -> None:

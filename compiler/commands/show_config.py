@@ -17,7 +17,7 @@ import click
 from .. import providers
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import ENV_CONFIG, Config, Source
-from ..credentials import credential_problem
+from ..credentials import OTHER_CREDENTIALS, credential_problem
 from .common import config_option, current_config, reporting
 
 MASK = "***"
@@ -95,16 +95,15 @@ def settings(config: Config, environ: Mapping[str, str]) -> list[dict[str, Any]]
                 add(key, environ[f.env], Source("env", variable=f.env))
             else:
                 add(key, config.envelope.get(f.setting), config.source(key))
-    for provider in registry.values():
-        for name in provider.credential_names:
-            key = f"credentials.{name}"
-            value = environ.get(name) or None
-            source = Source("env", variable=name)
-            if value is None:
-                value, source = config.credentials.get(name), config.source(key)
-            problem = credential_problem(value) if value else None
-            add(key, value, source, secret=True,
-                problem=f"{name} {problem}" if problem else None)
+    names = [n for p in registry.values() for n in p.credential_names]
+    for name in [*dict.fromkeys(names), *OTHER_CREDENTIALS]:
+        key = f"credentials.{name}"
+        value = environ.get(name) or None
+        source = Source("env", variable=name)
+        if value is None:
+            value, source = config.credentials.get(name), config.source(key)
+        problem = credential_problem(value) if value else None
+        add(key, value, source, secret=True, problem=f"{name} {problem}" if problem else None)
     for provider in registry.values():
         if not provider.base_url_env:
             continue

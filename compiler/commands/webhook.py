@@ -11,7 +11,7 @@ import click
 
 from ..cli import EXIT_OK, EXIT_USAGE
 from ..diagnostics import Diagnostic, MsgcError
-from .common import fail
+from .common import config_option, current_config, fail
 
 
 def _paths() -> str:
@@ -22,6 +22,7 @@ def _paths() -> str:
 
 
 @click.command(name="webhook")
+@config_option
 @click.option("--db", type=click.Path(dir_okay=False),
               help="Events database (SQLite, created when missing). Default: $MSGC_EVENTS_DB.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -58,7 +59,6 @@ def command(db: str | None, host: str, port: int, allow_ips: tuple[str, ...],
       export MSGC_WEBHOOK_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
       msgc webhook --db events.sqlite3 --port 8080
     """
-    from ..config import load_config
     from ..tracking.store import EventWriter, default_events_path
     from ..webhook.app import WebhookApp, routes
     from ..webhook.logs import JsonLines, setup
@@ -73,7 +73,7 @@ def command(db: str | None, host: str, port: int, allow_ips: tuple[str, ...],
         allow = parse_networks(allow_ips)
         trusted = tuple(str(n.network_address) if n.num_addresses == 1 else str(n)
                         for n in parse_networks(proxies, "--trusted-proxy"))
-        token = resolve_token(dict(os.environ), load_config().credentials)
+        token = resolve_token(dict(os.environ), current_config().credentials)
         settings = WebhookSettings(db=path, token=token, allow=allow, max_body=max_body,
                                    access_log=access_log)
         writer = EventWriter(path)

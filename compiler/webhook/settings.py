@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..credentials import WEBHOOK_TOKEN
 from ..diagnostics import Diagnostic, MsgcError
 
-TOKEN_ENV = "MSGC_WEBHOOK_TOKEN"
+TOKEN_ENV = WEBHOOK_TOKEN
 #: Environment variables the module-level ``app`` reads (``compiler.webhook:app``).
 ALLOW_ENV = "MSGC_WEBHOOK_ALLOW"
 MAX_BODY_ENV = "MSGC_WEBHOOK_MAX_BODY"
