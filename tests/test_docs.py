@@ -40,7 +40,8 @@ from compiler.tree import check_file
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 SECRETS = {"NXCLOUD_ACCESS_KEY": "docKEY3f9a2c", "NXCLOUD_ACCESS_SECRET": "docSECRET7b1e0d",
-           "ITNIO_API_KEY": "docITKEY5e2b", "ITNIO_API_SECRET": "docITSECRET0c9d"}
+           "ITNIO_API_KEY": "docITKEY5e2b", "ITNIO_API_SECRET": "docITSECRET0c9d",
+           "MSGC_WEBHOOK_TOKEN": "docWEBHOOKtoken5f2a9c1e"}
 
 #: Commands not run, by how they start: they install msgc or run its own tests and tools.
 SKIPPED = {
@@ -165,7 +166,8 @@ class Sandbox:
     def run(self, command: Command, part: str) -> tuple[int, str]:
         where = f"{command.where}:{command.line}: {part!r}"
         simple = _simple_msgc(part)
-        if simple is not None and (simple[:1] == ["fake-server"] or "--serve" in simple):
+        if simple is not None and (simple[:1] in (["fake-server"], ["webhook"])
+                                   or "--serve" in simple):
             return _run_server(self, part, where)
         if simple is not None:
             old = os.getcwd()
@@ -208,7 +210,7 @@ def _simple_msgc(part: str) -> list[str] | None:
 
 
 def _run_server(box: Sandbox, part: str, where: str) -> tuple[int, str]:
-    """A server (fake-server, preview --serve) runs until stopped: start it, read the
+    """A server (fake-server, webhook, preview --serve) runs until stopped: start it, read the
     first line it prints (its port or address), stop it with Ctrl-C."""
     process = subprocess.Popen(["bash", "-c", f"exec {part}"], cwd=box.root, env=box.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

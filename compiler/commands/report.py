@@ -51,14 +51,17 @@ def command(results: tuple[str, ...], events: str | None, names: tuple[str, ...]
     records the provider's id of every message sent, which links the webhook's events to
     rows. Events are linked again on every run, so early or late callbacks all count.
 
+    With the webhook's database (--events events.sqlite3, or MSGC_EVENTS_DB) the report
+    shows delivery, reads, replies and times; without it, the send side only.
+
     Exit codes: 0 report written (also after Ctrl-C under --watch), 2 usage error or an
     unreadable journal or events database.
 
     \b
     Examples:
-      msgc report out.jsonl --events events.sqlite3
-      msgc report out.jsonl --events events.sqlite3 --format html -o report.html --watch
-      msgc report --events events.sqlite3 --format json
+      msgc send templates/order-shipped.yaml -p viber --recipients people.csv --results out.jsonl
+      msgc report out.jsonl
+      msgc report out.jsonl --format html -o report.html
     """
     from ..tracking.store import EventsDB, default_events_path
 

@@ -55,9 +55,9 @@ def command(db: str | None, host: str, port: int, allow_ips: tuple[str, ...],
     error (no token, no database, cannot listen).
 
     \b
-    Example:
+    Examples:
       export MSGC_WEBHOOK_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
-      msgc webhook --db events.sqlite3 --port 8080
+      msgc webhook --db events.sqlite3 --port 0    # prints the port (in production: 8080)
     """
     from ..tracking.store import EventWriter, default_events_path
     from ..webhook.app import WebhookApp, routes
@@ -98,6 +98,7 @@ def command(db: str | None, host: str, port: int, allow_ips: tuple[str, ...],
         durability="WAL, synchronous=FULL: fsynced before every 200",
         hooks=[f"/hooks/***/{p}" for p in sorted(routes())],
         allow=[str(n) for n in allow] or None, trusted_proxies=list(trusted) or None)
+    emit.flush()
     try:
         run(app, sock, trusted_proxies=trusted)
     finally:
