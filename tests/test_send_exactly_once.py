@@ -77,6 +77,11 @@ def journal_states(tmp_path: Path) -> dict[int, str]:
         db.close()
 
 
+def _recorded(states: dict[int, str]) -> bool:
+    found = list(states.values())
+    return found.count("sent") == 20 and found.count("in_flight") == 4
+
+
 def held_campaign(fake: Any, tmp_path: Path) -> tuple[Any, Path, list[str],
                                                       subprocess.Popen[str]]:
     """A campaign with 20 messages accepted and 4 held in flight at the fake."""
@@ -85,6 +90,9 @@ def held_campaign(fake: Any, tmp_path: Path) -> tuple[Any, Path, list[str],
     server.hold_after(20)
     proc = start(args(spec, server.base_url), tmp_path)
     wait_for(lambda: server.accepted == 20 and server.held == 4)
+    # The fake has answered 20 rows; wait until the sender has recorded them too, so that
+    # what a test reads from the journal next no longer changes under it.
+    wait_for(lambda: _recorded(journal_states(tmp_path)))
     return server, spec, numbers, proc
 
 
@@ -210,6 +218,13 @@ def test_the_journal_commits_durably_without_a_wal(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / JOURNAL)  # the commit is in the main file itself
     assert dict(db.execute("SELECT row, state FROM rows")) == {1: "in_flight"}
     db.close()
+
+
+def test_a_finished_campaign_leaves_no_empty_side_files(fake: Any, tmp_path: Path) -> None:
+    server = fake()
+    spec, _ = setup(tmp_path, 6)
+    assert run_subprocess(args(spec, server.base_url), tmp_path).code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if "journal" in p.name) == [JOURNAL]
 
 
 @pytest.mark.parametrize("extra", [[], ["--resend-unknown"], ["--retry-failed"]])

@@ -113,6 +113,16 @@ def side_files(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
 
 
+def _remove_empty_side_files(path: Path) -> None:
+    """Remove the empty rollback journal SQLite leaves beside ``path`` in TRUNCATE mode once
+    the connection is closed. An empty one holds nothing (it is not "hot"); a non-empty one
+    may be needed to roll back an interrupted commit and is always kept."""
+    for side in side_files(path):
+        with contextlib.suppress(OSError):
+            if side.stat().st_size == 0:
+                side.unlink()
+
+
 class JournalError(MsgcError):
     """The journal cannot be used: damaged, from a newer msgc, or unwritable.
     ``never_sent``: it is not a complete journal, but provably recorded no send (a run
@@ -170,6 +180,7 @@ class Journal:
                 conn.commit()
             finally:
                 conn.close()
+            _remove_empty_side_files(tmp)
             for side in side_files(path):
                 side.unlink(missing_ok=True)  # of a journal that is being replaced
             os.replace(tmp, path)
@@ -247,6 +258,7 @@ class Journal:
                 self._db.commit()
         finally:
             self._db.close()
+        _remove_empty_side_files(self.path)
 
     # -- writes (staged; durable at the next commit) ---------------------------------------
 
