@@ -1,13 +1,11 @@
 """msgc preview without a browser: the site's pages and files, escaping, the page rules the
 CSP relies on, determinism, values (examples, worst case, --vars), findings next to each
-screen, the drawers' text formatting, and the --serve HTTP handler."""
+screen, the drawers' text formatting. (--serve: test_preview_live.py.)"""
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from compiler.preview import site as preview_site
 from compiler.preview import textfmt
 from compiler.preview.html import Markup, h, render
 from compiler.preview.model import collect
-from compiler.preview.serve import LiveSite, make_handler, site_path
+from compiler.preview.serve import site_path
 from compiler.preview.values import examples, longest, worst_case
 from compiler.preview.viber import otp_text
 from compiler.spec import load_spec, load_spec_text
@@ -314,52 +312,6 @@ def test_otp_page_shows_the_filled_template(bundled: tuple[Path, dict[str, bytes
     assert "Your code is 482913. It&#x27;s valid for 5 minutes." in page or \
         "Your code is 482913. It's valid for 5 minutes." in page
     assert "language &#x27;ru&#x27;" in page or "language 'ru'" in page
-
-
-# -- --serve -------------------------------------------------------------------------------------
-
-@pytest.fixture()
-def server() -> Any:
-    from http.server import ThreadingHTTPServer
-
-    pages = {"index.html": b'<meta name="msgc-live" content=""><p>v1</p>',
-             "assets/preview.css": b"p{}"}
-    live = LiveSite(lambda: dict(pages))
-    live.rebuild()
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(live, lambda: port))
-    port = srv.server_address[1]
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv, live, pages, port
-    srv.shutdown()
-    srv.server_close()
-
-
-def get(port: int, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", path, headers={"Host": host or f"127.0.0.1:{port}"})
-    answer = conn.getresponse()
-    data = answer.read()
-    conn.close()
-    return answer.status, dict(answer.getheaders()), data
-
-
-def test_serve_answers_pages_digests_and_refuses_other_hosts(server: Any) -> None:
-    _srv, live, pages, port = server
-    status, headers, body = get(port, "/")
-    assert status == 200 and b"<p>v1</p>" in body
-    assert "default-src 'none'" in headers["Content-Security-Policy"]
-    assert headers["X-Content-Type-Options"] == "nosniff"
-    digest = re.search(rb'name="msgc-live" content="(\w+)"', body)[1].decode()  # type: ignore[index]
-    assert get(port, "/_msgc/digest?path=/")[2].decode() == digest
-    pages["index.html"] = b'<meta name="msgc-live" content=""><p>v2</p>'
-    live.rebuild()
-    assert get(port, "/_msgc/digest?path=/")[2].decode() not in ("", digest)
-    assert get(port, "/_msgc/digest?path=/spec/nope.html")[2] == b"gone"
-    assert get(port, "/assets/preview.css")[1]["Content-Type"].startswith("text/css")
-    assert get(port, "/spec/nope.html")[0] == 404
-    assert get(port, "/", host="evil.example:80")[0] == 421
-    assert get(port, "/", host=f"localhost:{port}")[0] == 200
 
 
 def test_site_paths() -> None:

@@ -20,6 +20,7 @@ artifact to look at; they are not compared).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -314,42 +315,113 @@ def test_keyboard_reaches_the_switch_and_the_payload(browser: Any, bundled: tupl
         watched.close()
 
 
-def test_serve_reloads_an_open_page_when_its_spec_changes(browser: Any, tmp_path: Path) -> None:
-    spec = tmp_path / "live.yaml"
-    spec.write_text(spec_yaml({"text": "First version"}, "whatsapp"), encoding="utf-8")
+#: How long an open page may take to show a saved spec under --serve: issue 14's figure.
+#: The idle median is about 0.1 s on a 2-core machine (bench/preview_live.py: from the
+#: write to the reloaded page's domContentLoaded), so this is 20 times that.
+RELOAD_BOUND = 2.0
+#: When the page in view last had its DOM built (its domContentLoaded), in Unix seconds:
+#: the wall clock of now, less the page's own monotonic time since then.
+LOADED_AT_JS = """() => (Date.now() - (performance.now()
+  - performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd)) / 1000"""
+#: Long enough for any machine: the test waits for the page, and only then compares the
+#: time it took with RELOAD_BOUND.
+PATIENCE_MS = 60_000
+
+
+def screen_shows(text: str) -> str:
+    return ("() => (document.querySelector('.v-examples .screen') || {innerText: ''})"
+            f".innerText.includes({text!r})")
+
+
+@pytest.fixture()
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    """``msgc preview DIR --serve`` on a folder with one spec: (folder, URL, process)."""
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "live.yaml").write_text(spec_yaml({"text": "First version"}, "whatsapp"),
+                                      encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-c", "from compiler.cli import main; main()", "preview",
-         str(tmp_path), "--serve", "--port", "0"],
+         str(folder), "--serve", "--port", "0"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watched = Watched(browser)
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.stderr else url
+        yield folder, url, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_serve_reloads_an_open_page_when_its_spec_changes(
+        browser: Any, served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    folder, url, _ = served
+    spec = folder / "live.yaml"
+    watched = Watched(browser)
+    try:
         page = watched.page
         page.goto(url + "spec/live.html")
         assert "First version" in page.inner_text(".v-examples .screen")
         spec.write_text(spec_yaml({"text": "Second version, edited"}, "whatsapp"),
                         encoding="utf-8")
-        started = time.monotonic()
-        page.wait_for_function(
-            "() => document.querySelector('.v-examples .screen').innerText"
-            ".includes('Second version')",
-            timeout=2000)
-        took = time.monotonic() - started
-        assert took < 2.0
+        written = time.time()
+        page.wait_for_function(screen_shows("Second version"), polling=10, timeout=PATIENCE_MS)
+        took = page.evaluate(LOADED_AT_JS) - written
+        assert took < RELOAD_BOUND, f"the page showed the edit {took:.2f} s after the save"
         # broken YAML mid-edit: the same page shows why, then the fixed spec again
         spec.write_text("message: [unclosed\n", encoding="utf-8")
         page.wait_for_function("() => document.body.innerText.includes('cannot be previewed')",
-                               timeout=2000)
+                               polling=10, timeout=PATIENCE_MS)
         spec.write_text(spec_yaml({"text": "Third version"}, "whatsapp"), encoding="utf-8")
-        page.wait_for_function(
-            "() => (document.querySelector('.v-examples .screen') || {innerText: ''}).innerText"
-            ".includes('Third version')", timeout=2000)
+        page.wait_for_function(screen_shows("Third version"), polling=10, timeout=PATIENCE_MS)
         assert not watched.errors
         outside = [u for u in watched.requests if not u.startswith(url)]
         assert not outside
     finally:
         watched.close()
+
+
+def test_serve_reloads_only_the_pages_that_changed_and_opens_a_page_when_it_appears(
+        browser: Any, served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    folder, url, _ = served
+    watched = Watched(browser)
+    later = watched.context.new_page()
+    try:
+        page = watched.page
+        page.goto(url + "spec/live.html")
+        page.evaluate("() => { window.notReloaded = true; }")
+        assert page.evaluate("() => document.visibilityState") == "visible"
+        answer = later.goto(url + "spec/later.html")
+        assert answer is not None and answer.status == 404
+        (folder / "later.yaml").write_text(spec_yaml({"text": "Here now"}, "whatsapp"),
+                                           encoding="utf-8")
+        later.wait_for_function(screen_shows("Here now"), polling=10, timeout=PATIENCE_MS)
+        # the index changed (a new row), live.html did not: it was not reloaded
+        assert page.evaluate("() => window.notReloaded") is True
+        assert not watched.errors
+    finally:
+        watched.close()
+
+
+def test_a_page_whose_server_stopped_backs_off(
+        browser: Any, served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    _, url, proc = served
+    watched = Watched(browser)
+    try:
+        page = watched.page
+        with page.expect_request(lambda r: "/_msgc/wait" in r.url, timeout=PATIENCE_MS):
+            page.goto(url + "spec/live.html")
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
+        asked = len([u for u in watched.requests if "/_msgc/wait" in u])
+        started = time.monotonic()
+        page.wait_for_timeout(3000)
+        elapsed = time.monotonic() - started
+        retries = len([u for u in watched.requests if "/_msgc/wait" in u]) - asked
+        # 0.5 s, then 1 s, 2 s, ... between tries: at most 1 + log2(elapsed / 0.5) + 1 of
+        # them, however slow the machine (a slower one tries less, never more)
+        assert retries <= 2 + max(0.0, math.log2(elapsed / 0.5)), retries
+        assert page.evaluate("() => document.title").startswith("live")
+    finally:
+        watched.close()

@@ -26,7 +26,7 @@ from ..diagnostics import Diagnostic, MsgcError, Severity, sort_key
 from ..envelope import resolve
 from ..pipeline import Plan
 from ..spec import Spec
-from ..tree import FileReport, check_tree
+from ..tree import FileReport, TreeReport, check_tree
 from . import values as vals
 
 #: The ways of filling variables: (key, label). "vars" only with --vars.
@@ -93,15 +93,31 @@ def collect(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None
     defaults = dict(envelope_defaults or {})
     report = check_tree(paths, envelope_defaults=defaults, keep_outputs=True, jobs=1,
                         exclude=exclude)
-    modes = ["examples", "worst"] + (["vars"] if given is not None else [])
-    entries = [_entry(f, defaults, given, modes) for f in report.files]
-    _assign_slugs(entries, keep_pages or {})
-    entries.sort(key=lambda e: (e.name, e.source))
+    modes = modes_for(given)
+    entries = [spec_entry(f, defaults, given, modes) for f in report.files]
+    return assemble(report, entries, modes, keep_pages or {})
+
+
+def modes_for(given: Mapping[str, Any] | None) -> list[str]:
+    """The ways of filling variables a site shows: "vars" only with ``--vars``."""
+    return ["examples", "worst"] + (["vars"] if given is not None else [])
+
+
+def assemble(report: TreeReport, entries: list[SpecEntry], modes: list[str],
+             keep_pages: Mapping[str, str]) -> Site:
+    """The site of ``entries`` (one per file of ``report``, in its order): each gets its
+    page name (see :func:`collect` for ``keep_pages``), and they are listed by name."""
+    for item in entries:
+        item.slug = ""
+    _assign_slugs(entries, keep_pages)
+    entries = sorted(entries, key=lambda e: (e.name, e.source))
     return Site(entries, sorted(report.diagnostics, key=sort_key), modes)
 
 
-def _entry(file: FileReport, defaults: Mapping[str, Any], given: Mapping[str, Any] | None,
-           modes: list[str]) -> SpecEntry:
+def spec_entry(file: FileReport, defaults: Mapping[str, Any], given: Mapping[str, Any] | None,
+               modes: list[str]) -> SpecEntry:
+    """What the preview shows of one checked file (its page name is left to
+    :func:`assemble`). Needs the file's :class:`Spec` (``file.spec``) when it loaded."""
     findings = sorted(file.diagnostics, key=sort_key)
     spec = file.spec
     if spec is None:

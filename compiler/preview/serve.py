@@ -2,22 +2,27 @@
 
 The site is built in memory (the same bytes ``-o`` writes) and served from
 ``127.0.0.1`` only, to requests whose ``Host`` names that address or ``localhost`` (so
-another web page cannot reach it through DNS rebinding). A watcher looks at the spec
-files (every YAML file under the paths), the ``--vars`` file and the config file ten
-times a second and rebuilds the site
-when one changes, appears or disappears.
+another web page cannot reach it through DNS rebinding). A :class:`~.watch.Watcher` looks
+at the spec files (every YAML file under the paths), the ``--vars`` file and the config file
+every :data:`WATCH_INTERVAL` seconds; on a change the :class:`~.rebuild.SiteBuilder` checks
+and draws again only what the change can affect (the whole site when the ``--vars`` file or
+the config changed).
 
-Live reload: each served HTML page carries its own digest in ``<meta name="msgc-live">``;
-the site's script asks ``/_msgc/digest?path=…`` five times a second and reloads the page when
-the answer differs (``gone`` when the page no longer exists). Pages nobody changed are
-not reloaded, and a file keeps its page while the server runs, so the open page follows
-its spec through a rename or a moment of broken YAML.
+Live reload, by long polling: each served HTML page carries its own digest in
+``<meta name="msgc-live">``, and the site's script asks ``/_msgc/wait?path=…&digest=…``,
+which the server holds open until that page's digest differs (``gone`` when the page no
+longer exists) or :data:`HOLD_SECONDS` pass; the script reloads the page on a new digest and
+otherwise asks again. Pages nobody changed are not reloaded, and a file keeps its page while
+the server runs, so the open page follows its spec through a rename or a moment of broken
+YAML. A missing page is answered with a small page that waits, the same way, for the page
+to appear.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import select
+import socket
 import sys
 import threading
 import time
@@ -30,50 +35,95 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..config import find_config
 from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
-from ..tree import SPEC_SUFFIXES
 from . import pages
 from . import site as preview_site
+from .rebuild import SiteBuilder
 from .values import load_vars
+from .watch import Watcher
 
-#: Seconds between two looks at the watched files (a look is one stat per file).
-WATCH_INTERVAL = 0.1
-#: Folders never watched (as `msgc validate` skips them; hidden folders too).
-_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "dist", "build"})
+#: Seconds between two looks at the watched files (a look stats the files and folders).
+WATCH_INTERVAL = 0.05
+#: Longest a ``/_msgc/wait`` request is held before it is answered with an unchanged digest.
+HOLD_SECONDS = 25.0
+#: Seconds between two checks, while a request is held, that its client is still there.
+RECHECK_SECONDS = 1.0
+#: The digest of a page that does not exist.
+GONE = "gone"
 _LIVE_EMPTY = b'<meta name="msgc-live" content="">'
 _TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
           ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+_NOT_FOUND = (
+    b'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+    b'<meta name="msgc-live" content="' + GONE.encode() + b'"><title>Not found</title>'
+    b'<link rel="stylesheet" href="/' + pages.STYLESHEET.encode() + b'">'
+    b'<script src="/' + pages.SCRIPT.encode() + b'" defer></script></head>'
+    b'<body><main id="main"><h1>No such page</h1><p>No spec makes this page (now): it opens '
+    b'by itself when one does. <a href="/">All specs</a></p></main></body></html>\n')
 
 
 class LiveSite:
-    """The current site, its pages' digests, and how to rebuild it."""
+    """The site as served: its files, each page's digest, and the requests waiting for a
+    page to change. Thread-safe: the watcher publishes, request threads read and wait."""
 
-    def __init__(self, build: Callable[[], dict[str, bytes]]) -> None:
-        self._build = build
-        self._lock = threading.Lock()
-        self.files: dict[str, bytes] = {}
-        self.digests: dict[str, str] = {}
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._built: dict[str, bytes] = {}      # as built (the -o bytes)
+        self._files: dict[str, bytes] = {}      # as served (pages carry their digest)
+        self._digests: dict[str, str] = {}
+        self._closed = False
 
-    def rebuild(self) -> dict[str, bytes]:
-        files = self._build()
+    def publish(self, files: Mapping[str, bytes]) -> list[str]:
+        """Serve ``files`` from now on; wake the requests waiting for a page that changed.
+        Returns the pages that changed, appeared or went."""
         served, digests = {}, {}
         for rel, content in files.items():
-            if rel.endswith(".html"):
-                digest = hashlib.sha256(content).hexdigest()[:20]
-                content = content.replace(
-                    _LIVE_EMPTY, b'<meta name="msgc-live" content="' + digest.encode() + b'">', 1)
-                digests[rel] = digest
-            served[rel] = content
-        with self._lock:
-            self.files, self.digests = served, digests
-        return files
+            if not rel.endswith(".html"):
+                served[rel] = content
+            elif self._built.get(rel) == content:
+                served[rel], digests[rel] = self._files[rel], self._digests[rel]
+            else:
+                digests[rel] = hashlib.sha256(content).hexdigest()[:20]
+                served[rel] = content.replace(
+                    _LIVE_EMPTY, b'<meta name="msgc-live" content="' + digests[rel].encode()
+                    + b'">', 1)
+        with self._changed:
+            changed = sorted(rel for rel in self._digests.keys() | digests.keys()
+                             if self._digests.get(rel) != digests.get(rel))
+            self._built, self._files, self._digests = dict(files), served, digests
+            self._changed.notify_all()
+        return changed
 
     def get(self, rel: str) -> bytes | None:
-        with self._lock:
-            return self.files.get(rel)
+        with self._changed:
+            return self._files.get(rel)
 
     def digest(self, rel: str) -> str:
-        with self._lock:
-            return self.digests.get(rel, "gone")
+        with self._changed:
+            return self._digests.get(rel, GONE)
+
+    def wait(self, rel: str, known: str, timeout: float,
+             wanted: Callable[[], bool] = lambda: True) -> str | None:
+        """The digest of page ``rel`` once it is not ``known`` or ``timeout`` seconds have
+        passed; None when the site is closing. ``wanted`` is asked every
+        :data:`RECHECK_SECONDS` whether the answer is still awaited (the client may have
+        gone: then the request ends early)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                if self._closed:
+                    return None
+                now = self._digests.get(rel, GONE)
+                left = deadline - time.monotonic()
+                if now != known or left <= 0:
+                    return now
+                if not self._changed.wait(min(left, RECHECK_SECONDS)) and not wanted():
+                    return now
+
+    def close(self) -> None:
+        """Answer every waiting request now (the server is stopping)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
 
 
 def site_path(url_path: str) -> str:
@@ -84,7 +134,8 @@ def site_path(url_path: str) -> str:
     return rel
 
 
-def make_handler(live: LiveSite, port_of: Callable[[], int]) -> type[BaseHTTPRequestHandler]:
+def make_handler(live: LiveSite, port_of: Callable[[], int],
+                 hold: float = HOLD_SECONDS) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "msgc-preview"
         sys_version = ""
@@ -101,63 +152,53 @@ def make_handler(live: LiveSite, port_of: Callable[[], int]) -> type[BaseHTTPReq
                 self._send(421, b"wrong host\n", "text/plain; charset=utf-8", head)
                 return
             url = urlsplit(self.path)
-            if url.path == "/_msgc/digest":
-                page = parse_qs(url.query).get("path", ["/"])[0]
-                self._send(200, live.digest(site_path(page)).encode(),
-                           "text/plain; charset=utf-8", head)
+            if url.path == "/_msgc/wait":
+                query = parse_qs(url.query)
+                known = query.get("digest", [""])[0]
+                now = live.wait(site_path(query.get("path", ["/"])[0]), known,
+                                hold if known else 0, self._connected)
+                if now is None:
+                    self._send(503, b"stopping\n", "text/plain; charset=utf-8", head)
+                else:
+                    self._send(200, now.encode(), "text/plain; charset=utf-8", head)
                 return
             rel = site_path(url.path)
             content = live.get(rel)
             if content is None:
-                self._send(404, b"<!doctype html><title>Not found</title>"
-                                b"<p>No such page. <a href=\"/\">All specs</a></p>\n",
-                           "text/html; charset=utf-8", head)
+                self._send(404, _NOT_FOUND, "text/html; charset=utf-8", head)
                 return
             self._send(200, content, _TYPES.get(Path(rel).suffix, "application/octet-stream"),
                        head)
 
+        def _connected(self) -> bool:
+            """Whether the client still waits (it has neither closed nor reset the
+            connection)."""
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+                return not readable or self.connection.recv(1, socket.MSG_PEEK) != b""
+            except (OSError, ValueError):
+                return False
+
         def _send(self, status: int, content: bytes, ctype: str, head: bool) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(content)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Security-Policy", pages.CSP + "; frame-ancestors 'none'")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Referrer-Policy", "no-referrer")
-            self.end_headers()
-            if not head:
-                self.wfile.write(content)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(content)))
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Security-Policy",
+                                 pages.CSP + "; frame-ancestors 'none'")
+                self.send_header("X-Content-Type-Options", "nosniff")
+                self.send_header("Referrer-Policy", "no-referrer")
+                self.end_headers()
+                if not head:
+                    self.wfile.write(content)
+            except (ConnectionError, TimeoutError):
+                self.close_connection = True  # the browser left (a reload, a closed tab)
 
         def log_message(self, format: str, *args: Any) -> None:
-            return  # quiet: the terminal shows rebuilds, not every poll
+            return  # quiet: the terminal shows rebuilds, not every request
 
     return Handler
-
-
-def _watched(paths: Sequence[str]) -> list[Path]:
-    """Every YAML file under ``paths`` (a spec or not yet one), by name only."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.is_dir():
-            found.append(path)
-            continue
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-            found.extend(Path(root) / f for f in sorted(files) if f.endswith(SPEC_SUFFIXES))
-    return found
-
-
-def _signature(paths: Sequence[str], extra: Sequence[Path]) -> tuple[Any, ...]:
-    out: list[tuple[Any, ...]] = []
-    for path in _watched(paths) + list(extra):
-        try:
-            st = path.stat()
-        except OSError:
-            out.append((str(path), None))
-            continue
-        out.append((str(path), st.st_mtime_ns, st.st_size))
-    return tuple(out)
 
 
 def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
@@ -165,22 +206,29 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
                   stop: threading.Event | None = None,
                   exclude: Sequence[str] = DEFAULT_EXCLUDE) -> None:
     """Serve until Ctrl-C (or ``stop`` is set). The first line on stdout is the URL."""
-    pages_of: dict[str, str] = {}  # source file -> its page, kept while serving
 
-    def build() -> dict[str, bytes]:
-        given = load_vars(vars_file) if vars_file else None
-        site, files = preview_site.build(paths, envelope_defaults=envelope_defaults,
-                                         given=given, keep_pages=pages_of, exclude=exclude)
-        pages_of.clear()
-        pages_of.update({e.source: e.slug for e in site.specs})
+    def new_builder() -> SiteBuilder:
+        return SiteBuilder(paths, envelope_defaults=envelope_defaults,
+                           given=load_vars(vars_file) if vars_file else None, exclude=exclude)
+
+    def publish(builder: SiteBuilder) -> list[str]:
+        files = builder.build()
+        changed = live.publish(files)
         if out_dir is not None:
             preview_site.write(out_dir, files)
-        return files
+        return changed
 
-    live = LiveSite(build)
-    live.rebuild()
+    config = find_config()
+    settings = {Path(vars_file)} if vars_file else set()
+    if config is not None:
+        settings.add(config)
+    watcher = Watcher(paths, exclude=exclude, extra=sorted(settings))
+    builder = new_builder()
+    live = LiveSite()
+    publish(builder)
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(live, lambda: bound))
+        server = ThreadingHTTPServer(("127.0.0.1", port),
+                                     make_handler(live, lambda: bound))
     except OSError as exc:
         raise MsgcError([Diagnostic("io-error", f"cannot serve on 127.0.0.1:{port}: "
                                     f"{exc.strerror or exc}",
@@ -193,27 +241,28 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               daemon=True)
     thread.start()
-    config = find_config()
-    extra = [Path(vars_file)] if vars_file else []
-    if config is not None:
-        extra.append(config)
     stop = stop or threading.Event()
     try:
-        last = _signature(paths, extra)
         while not stop.wait(WATCH_INTERVAL):
-            now = _signature(paths, extra)
-            if now == last:
+            changed = watcher.changed()
+            if not changed:
                 continue
-            last = now
             try:
-                live.rebuild()
-                print(f"msgc preview: rebuilt ({time.strftime('%H:%M:%S')})", file=sys.stderr,
-                      flush=True)
+                if changed & settings:
+                    builder = new_builder()
+                pages_changed = publish(builder)
             except Exception as exc:  # keep serving the last good site
-                print(f"msgc preview: rebuild failed, still serving the previous pages: "
-                      f"{type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                why = str(exc) if isinstance(exc, MsgcError) else f"{type(exc).__name__}: {exc}"
+                print(f"msgc preview: rebuild failed, still serving the previous pages:\n{why}",
+                      file=sys.stderr, flush=True)
+                continue
+            shown = ", ".join(pages_changed[:3]) + (" …" if len(pages_changed) > 3 else "")
+            print(f"msgc preview: rebuilt ({time.strftime('%H:%M:%S')}): "
+                  f"{len(pages_changed)} page{'s' * (len(pages_changed) != 1)} changed"
+                  f"{': ' + shown if shown else ''}", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         pass
     finally:
+        live.close()
         server.shutdown()
         server.server_close()

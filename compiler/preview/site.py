@@ -12,7 +12,7 @@ Nothing else in the folder is touched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from ..build import atomic_write, sync_files
 from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
 from . import pages
-from .model import Site, collect
+from .model import Site, SpecEntry, collect
 
 LISTING = ".msgc-preview"
 
@@ -32,10 +32,13 @@ def assets() -> dict[str, bytes]:
             for name in ("favicon.svg", "preview.css", "preview.js")}
 
 
-def render_site(site: Site) -> dict[str, bytes]:
+def render_site(site: Site, spec_page: Callable[[Site, SpecEntry], bytes] = pages.spec_page
+                ) -> dict[str, bytes]:
+    """Every file of ``site``; ``spec_page`` draws a spec's page (``--serve`` passes one that
+    reuses the pages of unchanged specs)."""
     files = {"index.html": pages.index_page(site)}
     for entry in site.specs:
-        files[pages.spec_path(entry)] = pages.spec_page(site, entry)
+        files[pages.spec_path(entry)] = spec_page(site, entry)
     files.update(assets())
     return dict(sorted(files.items()))
 
