@@ -39,7 +39,8 @@ message:
 targets:
   whatsapp: {{}}
 """
-SHOWS = "text => document.querySelector('.v-examples .screen').innerText.includes(text)"
+SHOWS = """text => (document.querySelector('.v-examples .screen') || {innerText: ''})
+  .innerText.includes(text)"""
 LOADED = """() => performance.timeOrigin
   + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"""
 

@@ -6,7 +6,9 @@ row and card title of the payload is visible on its chat screen; nothing overflo
 chat column at 360 px; text keeps a contrast of at least 4.5:1 (3:1 when large). A spec
 full of ``<img src=x onerror=alert(1)>`` shows it as text. The values switch and the
 payload are reachable with the keyboard. ``--serve`` reloads an open page within 2 s of a
-spec edit, and keeps it through a moment of broken YAML.
+spec edit (measured from the save to the page's own domContentLoaded), keeps it through a
+moment of broken YAML, leaves pages that did not change alone, opens a missing page when
+its spec appears, and a page whose server stopped retries less and less often.
 
 One browser serves every test of this module (all the browser tests), and it is closed
 when the module ends: Playwright's sync API runs an event loop in the main thread, which

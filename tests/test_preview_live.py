@@ -321,6 +321,20 @@ def test_the_watcher_follows_a_path_that_appears(tmp_path: Path) -> None:
     assert later / "a.yaml" in watcher.changed()
 
 
+def test_an_empty_file_is_reported_one_look_later(tmp_path: Path) -> None:
+    spec_file = tmp_path / "a.yaml"
+    touch(spec_file, "a: 1\n")
+    watcher = Watcher([str(tmp_path)], exclude=DEFAULT_EXCLUDE)
+    touch(spec_file, "")                         # truncated, perhaps mid-save
+    assert watcher.changed() == set()
+    touch(spec_file, "a: 22\n")                   # ... and written: one change
+    assert watcher.changed() == {spec_file}
+    touch(spec_file, "")                         # emptied for good
+    assert watcher.changed() == set()
+    assert watcher.changed() == {spec_file}
+    assert watcher.changed() == set()
+
+
 # -- all of it: the served site follows the files ----------------------------------------------
 
 def test_the_served_site_is_what_msgc_preview_writes_after_each_edit(
@@ -377,3 +391,4 @@ def test_the_served_site_is_what_msgc_preview_writes_after_each_edit(
         stop.set()
         thread.join(HOLD)
     assert not thread.is_alive()
+

@@ -5,5 +5,7 @@ user's values), :mod:`.model` (the pipeline's public outputs per target × local
 payloads and validate's findings), the drawers — :mod:`.base` plus one module per provider,
 named after it (:mod:`.whatsapp`, :mod:`.viber`) — with :mod:`.textfmt` for message text,
 :mod:`.pages` (HTML through the escaping builder in :mod:`.html`), :mod:`.site` (the site
-in memory and on disk) and :mod:`.serve` (``--serve``, with live reload).
+in memory and on disk) and :mod:`.serve` (``--serve``, with live reload), which uses
+:mod:`.watch` (noticing edits) and :mod:`.rebuild` (building again only what an edit
+changes).
 """

@@ -3,10 +3,10 @@
 The site is built in memory (the same bytes ``-o`` writes) and served from
 ``127.0.0.1`` only, to requests whose ``Host`` names that address or ``localhost`` (so
 another web page cannot reach it through DNS rebinding). A :class:`~.watch.Watcher` looks
-at the spec files (every YAML file under the paths), the ``--vars`` file and the config file
-every :data:`WATCH_INTERVAL` seconds; on a change the :class:`~.rebuild.SiteBuilder` checks
-and draws again only what the change can affect (the whole site when the ``--vars`` file or
-the config changed).
+at the spec files (every YAML file under the paths) and the ``--vars`` file every
+:data:`WATCH_INTERVAL` seconds; on a change the :class:`~.rebuild.SiteBuilder` checks and
+draws again only what the change can affect (the whole site when the ``--vars`` file
+changed). The config's settings are those it was started with.
 
 Live reload, by long polling: each served HTML page carries its own digest in
 ``<meta name="msgc-live">``, and the site's script asks ``/_msgc/wait?path=…&digest=…``,
@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..config import find_config
 from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
 from . import pages
@@ -218,10 +217,7 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
             preview_site.write(out_dir, files)
         return changed
 
-    config = find_config()
     settings = {Path(vars_file)} if vars_file else set()
-    if config is not None:
-        settings.add(config)
     watcher = Watcher(paths, exclude=exclude, extra=sorted(settings))
     builder = new_builder()
     live = LiveSite()
@@ -247,6 +243,7 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
             changed = watcher.changed()
             if not changed:
                 continue
+            started = time.monotonic()
             try:
                 if changed & settings:
                     builder = new_builder()
@@ -257,8 +254,9 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
                       file=sys.stderr, flush=True)
                 continue
             shown = ", ".join(pages_changed[:3]) + (" …" if len(pages_changed) > 3 else "")
-            print(f"msgc preview: rebuilt ({time.strftime('%H:%M:%S')}): "
-                  f"{len(pages_changed)} page{'s' * (len(pages_changed) != 1)} changed"
+            print(f"msgc preview: rebuilt at {time.strftime('%H:%M:%S')} in "
+                  f"{(time.monotonic() - started) * 1000:.0f} ms: {len(pages_changed)} "
+                  f"page{'s' * (len(pages_changed) != 1)} changed"
                   f"{': ' + shown if shown else ''}", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
         pass

@@ -12,6 +12,9 @@ A file system's clock may be coarse (1 s on HFS+, 2 s on FAT; a few milliseconds
 two saves within one tick, of the same size, leave the same stamp. So while a file's
 modification time is within :data:`RACY_SECONDS` of now, each look also compares its bytes
 with those of the previous look (the way git treats "racily clean" files).
+
+A file found empty is reported one look later, unless it changes again first: a save that
+truncates a file and then writes it must not show an empty spec for a moment.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class Watcher:
         self._files: dict[Path, Stamp] = self._list()
         self._extra = {Path(p): _stamp(Path(p)) for p in extra}
         self._bytes: dict[Path, bytes | None] = {}
+        self._settling: set[Path] = set()   # found empty at the last look
         self._racy(set())
 
     @property
@@ -88,7 +92,21 @@ class Watcher:
                 self._extra[path] = new
                 changed.add(path)
         self._racy(changed)
-        return changed
+        return self._settle(changed)
+
+    def _settle(self, changed: set[Path]) -> set[Path]:
+        """``changed``, less the files that just became empty (perhaps mid-save: they are
+        reported at the next look), plus those that stayed empty since the last look."""
+        ready = {p for p in self._settling if p not in changed}
+        self._settling -= ready
+        for path in changed:
+            stamp = self._files.get(path, self._extra.get(path))
+            if stamp is not None and stamp[2] == 0 and path not in self._settling:
+                self._settling.add(path)
+            else:
+                self._settling.discard(path)
+                ready.add(path)
+        return ready
 
     def _folder_changed(self, folder: Path) -> bool:
         stamp, names = self._folders[folder]
