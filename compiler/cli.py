@@ -32,6 +32,7 @@ COMMANDS = {
     "cache": "cache",
     "webhook": "webhook",
     "report": "report",
+    "rules": "rules",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -77,6 +78,7 @@ _SHORT_HELP = {
     "cache": "Show or empty the result cache of validate and build.",
     "webhook": "Receive delivery receipts and replies; store them in an events database.",
     "report": "Report a campaign: delivered, read, failed and why, replies, timings.",
+    "rules": "List the rules msgc checks, or explain one.",
 }
 
 
@@ -116,6 +118,7 @@ def cli() -> None:
       msgc check-payload --provider whatsapp payload.json
       msgc preview templates/ -o site/
       msgc config
+      msgc rules viber-text-length
     """
 
 

@@ -25,6 +25,7 @@ from .providers.base import LoweringError
 from .source import load_bytes, load_file
 from .spec import Spec, check_document
 from .templating import parse_template, variables_used
+from .tuning import apply_directives
 
 RULE_UNBOUNDED_VARIABLE = "unbounded-variable"
 RULE_UNBOUNDED_TEMPLATE = "unbounded-template"
@@ -91,6 +92,9 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
                 _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale), seen)
                 _add_unique(report.diagnostics,
                             _untranslated(spec, provider, locale, noted_untranslated), seen)
+    if spec.document.directives:
+        report.diagnostics = apply_directives(report.diagnostics, spec.document.directives,
+                                              spec.file)
     return report
 
 
@@ -238,6 +242,10 @@ def _untranslated(spec: Spec, provider: str, locale: str, noted: set[tuple[str, 
             hint=f"translate it under locales.{locale}.message (or ignore this note if the "
                  "text is the same in every language)"))
     return out
+def may_exceed_rule(limit_rule: str) -> str:
+    """The worst-case warning's rule for a length limit's rule (``viber-text-length`` ->
+    ``viber-text-may-exceed``)."""
+    return re.sub(r"-length$", "", limit_rule) + "-may-exceed"
 
 
 def _exists(tree: Any, ptr: str) -> bool:
@@ -317,7 +325,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
         length = len(jp.resolve(lowered.payload, finding.pointer))
         drivers = ", ".join(f"{n} has {m:,}" for n, m in sorted(leaf.bound.drivers.items()))
         limit = f"{finding.limit:,}"
-        rule = re.sub(r"-length$", "", finding.rule) + "-may-exceed"
+        rule = may_exceed_rule(finding.rule)
         field_name = jp.last_token(finding.pointer)
         diag = plan._diag(
             plan.spec_pointer(origin) if origin else None, rule,

@@ -1,5 +1,6 @@
 """Printing diagnostics: text for people (coloured on a terminal), JSON for scripts,
-GitHub Actions workflow annotations, and SARIF 2.1.0 for code-scanning dashboards.
+GitHub Actions workflow annotations, and SARIF 2.1.0 for code-scanning dashboards. JSON and
+SARIF carry what the rule catalog says about each rule.
 """
 
 from __future__ import annotations
@@ -40,8 +41,20 @@ def summary(diags: Sequence[Diagnostic], files: int | None = None) -> str:
 
 
 def as_json(diags: Sequence[Diagnostic], **_: Any) -> str:
-    return json.dumps([d.to_dict() for d in sorted(diags, key=sort_key)], ensure_ascii=False,
-                      indent=2)
+    """One object per finding, with its rule's one-line summary from the catalog."""
+    return json.dumps([finding_dict(d) for d in sorted(diags, key=sort_key)],
+                      ensure_ascii=False, indent=2)
+
+
+def finding_dict(d: Diagnostic) -> dict[str, Any]:
+    """A finding as JSON data: ``rule``, its ``summary``, then the diagnostic's fields."""
+    from . import catalog
+
+    data = d.to_dict()
+    rule = catalog.get(d.rule)
+    if rule is None:
+        return data
+    return {"rule": data.pop("rule"), "summary": rule.summary, **data}
 
 
 def _gh_escape(value: str, *, prop: bool = False) -> str:
@@ -71,7 +84,11 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def sarif(diags: Sequence[Diagnostic], *, version: str = "", **_: Any) -> str:
-    """A SARIF 2.1.0 log with one run, one rule per rule id, one result per finding."""
+    """A SARIF 2.1.0 log with one run, one rule per rule id (with the catalog's summary,
+    explanation, examples and default level), one result per finding."""
+    from . import catalog
+    from .catalog.describe import sarif_rule
+
     ordered = sorted(diags, key=sort_key)
     rule_ids = sorted({d.rule for d in ordered})
     index = {rule: i for i, rule in enumerate(rule_ids)}
@@ -102,8 +119,7 @@ def sarif(diags: Sequence[Diagnostic], *, version: str = "", **_: Any) -> str:
             "tool": {"driver": {
                 "name": "msgc",
                 "version": version,
-                "rules": [{"id": r, "name": r, "shortDescription": {"text": r}}
-                          for r in rule_ids],
+                "rules": [sarif_rule(r, catalog.get(r)) for r in rule_ids],
             }},
             "results": results,
         }],

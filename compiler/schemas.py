@@ -258,10 +258,7 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
     value: Any = error.instance
     limit: Any = error.validator_value
     hint = None
-    if "x-rule" in schema and keyword != "type":
-        rule = str(schema["x-rule"])
-    else:
-        rule = f"{prefix}-{_kebab(keyword)}"
+    rule = rule_for(schema, keyword, prefix)
     if keyword == "maxLength":
         message = f"{name} is {_count(len(value), 'character')}; {label} allows at most {_n(limit)}"
     elif keyword == "minLength":
@@ -338,6 +335,81 @@ def _n(value: Any) -> str:
 def _count(n: int, noun: str) -> str:
     """``1 item``, ``2 items``, ``1,031 characters``."""
     return f"{n:,} {noun}{'s' * (n != 1)}"
+
+
+def rule_for(schema: Any, keyword: str, prefix: str) -> str:
+    """The rule id of a failing ``keyword`` of ``schema``: the subschema's ``x-rule`` for a
+    limit, ``<prefix>-<keyword>`` for a type error or an unannotated keyword."""
+    if isinstance(schema, dict) and "x-rule" in schema and keyword != "type":
+        return str(schema["x-rule"])
+    return f"{prefix}-{_kebab(keyword)}"
+
+
+#: Keywords whose failure is reported as itself (the others only lead to subschemas).
+_REPORTED = frozenset({
+    "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+    "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+    "uniqueItems", "contains", "maxContains", "minContains", "maxProperties", "minProperties",
+    "required", "dependentRequired", "not", "oneOf", "format",
+})
+#: Keywords whose value is data, not a subschema.
+_DATA = frozenset({"enum", "const", "required", "examples", "default", "dependentRequired",
+                   "description", "title", "$comment", "x-rule", "$id", "$schema", "type"})
+
+
+def rule_ids(name: str, prefix: str, keywords: frozenset[str] | None = None) -> set[str]:
+    """Every rule id that validating an instance against schema ``name`` can report (as
+    :func:`schema_findings` names them), optionally only for failures of ``keywords``.
+
+    ``if`` conditions never report; ``anyOf`` is always explained by one of its branches;
+    ``oneOf`` reports itself only when two branches can both hold, which branches of
+    disjoint types cannot; ``additionalProperties`` and ``unevaluatedProperties`` report
+    themselves when they are ``false``.
+    """
+    root = load_schema(name)
+    out: set[str] = set()
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        for keyword, value in node.items():
+            reported = keyword in _REPORTED or (
+                keyword in ("additionalProperties", "unevaluatedProperties") and value is False)
+            if keyword == "oneOf" and _disjoint_types(root, value):
+                reported = False
+            if reported and (keywords is None or keyword in keywords):
+                out.add(rule_for(node, keyword, prefix))
+            if keyword in ("properties", "$defs", "patternProperties", "dependentSchemas"):
+                stack.extend(value.values())
+            elif keyword not in _DATA and keyword != "if":
+                stack.append(value)
+    return out
+
+
+def _disjoint_types(root: dict[str, Any], branches: list[Any]) -> bool:
+    seen: set[str] = set()
+    for branch in branches:
+        while isinstance(branch, dict) and "$ref" in branch and "type" not in branch:
+            ref = str(branch["$ref"])
+            if not ref.startswith("#/"):
+                return False
+            branch = jp.resolve(root, ref[1:])
+        types = branch.get("type") if isinstance(branch, dict) else None
+        if types is None:
+            return False
+        names = {types} if isinstance(types, str) else set(types)
+        if "number" in names:
+            names.add("integer")
+        if "integer" in names:
+            names.add("number")
+        if names & seen:
+            return False
+        seen |= names
+    return True
 
 
 def _kebab(word: str) -> str:

@@ -23,6 +23,7 @@ import yaml
 from . import pointer as jp
 from .diagnostics import Diagnostic, MsgcError
 from .files import MAX_BYTES, RULE_ENCODING, RULE_TOO_LARGE, read_source
+from .tuning import Directive, find_directives
 
 try:  # libyaml's parser is several times faster; fall back to pure Python where missing.
     _Loader: type = yaml.CSafeLoader
@@ -60,6 +61,8 @@ class Document:
     #: The source text of each unquoted scalar that YAML read as something other than a
     #: string (``Yes`` -> true, ``1.10`` -> 1.1, ``~`` -> null), for "quote it" hints.
     plain_texts: dict[str, str] = field(default_factory=dict)
+    #: ``# msgc:`` comments (see :mod:`compiler.tuning`).
+    directives: list[Directive] = field(default_factory=list)
 
     def quote_hint(self, pointer: str) -> str | None:
         """``YAML reads Yes as true (YAML 1.1); quote it: "Yes"`` when the node at
@@ -150,7 +153,12 @@ def _build(text: str, filename: str, loader: type) -> Document:
     builder = _Builder(filename)
     for event in yaml.parse(text, Loader=loader):
         builder.feed(event)
-    return builder.result()
+    doc = builder.result()
+    if "msgc:" in text:  # comments are not events: find them between the scalars
+        spans = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=loader)
+                 if isinstance(t, yaml.ScalarToken)]
+        doc.directives = find_directives(text, spans)
+    return doc
 
 
 def _is_libyaml_depth_error(exc: yaml.MarkedYAMLError) -> bool:

@@ -35,6 +35,28 @@ settings.register_profile("dev", deadline=None,
 settings.load_profile(os.environ.get("MSGC_HYPOTHESIS_PROFILE")
                       or ("ci" if os.environ.get("CI", "").lower() in ("1", "true") else "dev"))
 
+def _only_catalogued_rules() -> None:
+    """Every finding created anywhere in the suite names a catalogued rule: constructing a
+    Diagnostic or a Finding with an unknown rule id fails the test that did it."""
+    from compiler import catalog
+    from compiler.schemas import Finding
+
+    known = catalog.catalog()
+    for cls in (Diagnostic, Finding):
+        init = cls.__init__
+
+        def checked(self: Any, *args: Any, _init: Any = init, _name: str = cls.__name__,
+                    **kwargs: Any) -> None:
+            _init(self, *args, **kwargs)
+            if self.rule not in known:
+                raise AssertionError(f"{_name} names rule {self.rule!r}, which is not in the "
+                                     "rule catalog (compiler/catalog)")
+
+        cls.__init__ = checked  # type: ignore[method-assign]
+
+
+_only_catalogued_rules()
+
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates"
 EXAMPLES = TEMPLATES / "examples"

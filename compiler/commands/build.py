@@ -53,7 +53,7 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
     report = check_tree(list(paths) or config.paths or ["."], envelope_defaults=config.envelope,
                         exclude=(*config.exclude, *exclude),
                         cache=None if no_cache else _cache())
-    diags = report.all_diagnostics()
+    diags = config.tuning.apply(report.all_diagnostics())
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stderr.isatty())
     if output:

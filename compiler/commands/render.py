@@ -68,7 +68,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         values = plan.values(parse_vars(var_pairs, vars_file), samples=examples,
                              how_to_give=var_hint)
         result = plan.render(values, envelope)
-    echo_diagnostics(notes + result.warnings)
+    echo_diagnostics(config.tuning.apply(notes + result.warnings))
     if compact:
         click.echo(result.body.decode("utf-8"))
     else:

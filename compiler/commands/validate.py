@@ -63,7 +63,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
                         worst_case=not no_worst_case, keep_outputs=False,
                         exclude=(*config.exclude, *exclude),
                         cache=None if no_cache else _cache())
-    diags = report.all_diagnostics()
+    diags = config.tuning.apply(report.all_diagnostics())
     output = FORMATTERS[fmt](diags, version=__version__,
                              color=fmt == "text" and sys.stdout.isatty())
     if output:

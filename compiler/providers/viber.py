@@ -92,8 +92,19 @@ FILE_TYPES = (
     "xls", "xlsx", "ods", "fods", "csv", "xlsm", "xltx",
 )
 
-# Fields with no Viber equivalent, and what to do instead.
-_UNSUPPORTED = {
+# Fields with no Viber equivalent: the rule that reports each, and what to do instead.
+_UNSUPPORTED_RULES = {
+    "location": "viber-unsupported-location",
+    "request_location": "viber-unsupported-request-location",
+    "contacts": "viber-unsupported-contacts",
+    "audio": "viber-unsupported-audio",
+    "sticker": "viber-unsupported-sticker",
+    "menu": "viber-unsupported-menu",
+    "header": "viber-unsupported-header",
+    "footer": "viber-unsupported-footer",
+    "reply_to": "viber-unsupported-reply-to",
+}
+_UNSUPPORTED_HINTS = {
     "location": "Viber (NXCloud) has no location message; send an address in `text` or a map link "
                 "button",
     "request_location": "Viber (NXCloud) cannot ask for a location; ask in `text`",
@@ -124,9 +135,9 @@ class Viber(Provider):
               envelope: Mapping[str, str]) -> Lowered:
         t = Trace()
         m = "/message"
-        for key in present(message, *_UNSUPPORTED):
-            t.error(jp.join(m, key), f"viber-unsupported-{key.replace('_', '-')}",
-                    f"`{key}` cannot be sent on Viber", _UNSUPPORTED[key])
+        for key in present(message, *_UNSUPPORTED_RULES):
+            t.error(jp.join(m, key), _UNSUPPORTED_RULES[key], f"`{key}` cannot be sent on Viber",
+                    _UNSUPPORTED_HINTS[key])
         buttons = message.get("buttons") or []
         for i, button in enumerate(buttons):
             if "url" not in button:

@@ -59,6 +59,13 @@ MAX_REPLY_BUTTONS = 3
 MAX_LIST_ROWS = 10
 
 _CONTENT = ("text", "image", "video", "document", "audio", "sticker", "location", "contacts")
+_NEEDS_INTERACTIVE_RULES = {"header": "whatsapp-header-needs-interactive",
+                            "footer": "whatsapp-footer-needs-interactive"}
+#: Rules for repeated titles and ids: of a message's reply buttons, of a card's quick replies.
+_REPLY_UNIQUE_RULES = {"title": "whatsapp-reply-button-unique-title",
+                       "id": "whatsapp-reply-button-unique-id"}
+_QUICK_REPLY_UNIQUE_RULES_RULES = {"title": "whatsapp-quick-reply-button-unique-title",
+                       "id": "whatsapp-quick-reply-button-unique-id"}
 
 
 class WhatsApp(Provider):
@@ -99,7 +106,7 @@ class WhatsApp(Provider):
                            or message.get("request_location"))
         if not interactive:
             for key in present(message, "header", "footer"):
-                t.error(jp.join("/message", key), f"whatsapp-{key}-needs-interactive",
+                t.error(jp.join("/message", key), _NEEDS_INTERACTIVE_RULES[key],
                         f"WhatsApp shows a {key} only on list and reply-button messages",
                         "put it in `text`, or add `buttons`, `choices` or a `menu`")
 
@@ -438,7 +445,7 @@ class WhatsApp(Provider):
         kind = inter.get("type")
         if kind == "button":
             out += _unique(action.get("buttons"), "/interactive/action/buttons", "reply",
-                           "reply button")
+                           "reply button", _REPLY_UNIQUE_RULES)
         elif kind == "list":
             out += _check_rows(action.get("sections"))
         elif kind == "carousel":
@@ -456,7 +463,8 @@ def _items(value: Any) -> list[Mapping[str, Any]]:
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
-def _unique(buttons: Any, base: str, key: str, what: str) -> list[Finding]:
+def _unique(buttons: Any, base: str, key: str, what: str, rules: Mapping[str, str]
+            ) -> list[Finding]:
     """Reply titles and ids must be unique among the buttons of one message (or one card:
     the ITNIO carousel example repeats a quick reply on every card, so uniqueness is
     checked per card there)."""
@@ -474,7 +482,7 @@ def _unique(buttons: Any, base: str, key: str, what: str) -> list[Finding]:
             if norm in seen[field]:
                 first = seen[field][norm] + 1
                 out.append(Finding(
-                    jp.join(base, i, key, field), f"whatsapp-{what.replace(' ', '-')}-unique-{field}",
+                    jp.join(base, i, key, field), rules[field],
                     f"{what} {i + 1} has the same {field} as {what} {first} ({value!r}); "
                     f"WhatsApp requires unique {field}s in a message",
                 ))
@@ -526,7 +534,7 @@ def _check_cards(cards: Any) -> list[Finding]:
             kinds.append((i, "cta_url" if has_link else "quick_reply"))
         if has_quick:
             out += _unique(action.get("buttons"), jp.join(base, i, "action", "buttons"),
-                           "quick_reply", "quick-reply button")
+                           "quick_reply", "quick-reply button", _QUICK_REPLY_UNIQUE_RULES_RULES)
     if kinds:
         first_card, first_kind = kinds[0]
         for i, kind in kinds[1:]:

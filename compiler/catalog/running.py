@@ -1,0 +1,364 @@
+"""Catalog entries for running commands: files and folders, configuration, envelopes,
+credentials, recipients files, the campaign journal and ``check-payload``'s input."""
+
+from __future__ import annotations
+
+from ..diagnostics import Severity
+from . import PAYLOAD, SEND, Kind, Rule
+from .text import para, plain, shell, toml
+
+_ALL = ("validate", "build", "render", "send", "check-payload", "fake-server")
+_JSON = "https://www.rfc-editor.org/rfc/rfc8259"
+_PLACEHOLDER = shell("""
+    $ msgc render order.yaml -p viber --to 79001234567 --examples
+    order.yaml: warning: (viber) no appkey given; using the placeholder 'APPKEY' [envelope-placeholder]
+""")
+
+RULES = (
+    Rule(
+        "io-error", "A file or folder cannot be read or written",
+        para("""
+            A path given on the command line (or found in the config) does not exist, is
+            not a regular file, cannot be read, or an output cannot be written (a full
+            disk, a missing folder, no permission). The finding names the path and the
+            operating system's reason. Commands exit with status 2, as for other usage
+            errors.
+        """),
+        shell("""
+            $ msgc validate templates/ordr-shipped.yaml
+            templates/ordr-shipped.yaml: error: no such file or folder [io-error]
+        """),
+        shell("""
+            $ msgc validate templates/order-shipped.yaml
+        """),
+        kind=Kind.OPERATION, found_by=_ALL,
+    ),
+    Rule(
+        "config", "The msgc configuration cannot be read or has a wrong value",
+        para("""
+            The configuration (`[tool.msgc]` in `pyproject.toml`, or `msgc.toml`) is not
+            valid TOML, is not a table, or has a setting msgc cannot use: for example a
+            `disable` or `severity` entry naming a rule that does not exist, or one that
+            cannot be tuned (`msgc rules RULE` says why). Commands exit with status 2.
+        """),
+        toml("""
+            [tool.msgc]
+            disable = ["viber-text-length"]      # a hard provider limit
+        """),
+        toml("""
+            [tool.msgc]
+            disable = ["viber-text-may-exceed"]  # advice: may be disabled
+        """),
+        kind=Kind.OPERATION, found_by=_ALL,
+    ),
+    Rule(
+        "usage", "The command line combines options that do not go together",
+        para("""
+            Some options only make sense together or apart, e.g. `msgc send` needs
+            exactly one of `--to PHONE` and `--recipients FILE`, and campaign options such
+            as `--results` and `--resume` need `--recipients`. The finding says which.
+            Commands exit with status 2.
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --to 79001234567 --resume
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl --resume
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "envelope-missing", "An addressing field (app id, sender, recipient) has no value",
+        para("""
+            The envelope of a message (the recipient, and the provider's own addressing
+            fields such as an app key or a business phone number) is not part of a spec's
+            content. `msgc send` needs every field, and takes it, first found wins, from the
+            command-line option, the spec's target block, the environment variable, and the
+            config's `[envelope]` table. The finding lists the ways to give it.
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --to 79001234567 --appkey pem28kje --var order_id=A-1
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "envelope-placeholder", "`msgc render` filled an addressing field with a placeholder",
+        para("""
+            `msgc render` prints a payload even when an envelope field has no value, using
+            a placeholder (`APPKEY`, `APPID`, ...) so that the rest of the message can be
+            looked at; the payload is not ready to send as is. Give the field with its
+            option, the spec's target block, the environment or the config's `[envelope]`.
+        """),
+        _PLACEHOLDER,
+        shell("""
+            $ NXCLOUD_APPKEY=pem28kje msgc render order.yaml -p viber --to 79001234567 --examples
+        """),
+        severity=Severity.WARNING, kind=Kind.ADVICE, found_by=("render",),
+    ),
+    Rule(
+        "build-path-escape", "A spec's name would make `msgc build` write outside its folder",
+        para("""
+            `msgc build` writes `OUT/NAME/PROVIDER.json` for every spec and
+            `OUT/manifest.json` for the build. A spec named `manifest.json` would overwrite
+            the manifest (and names are checked never to leave the output folder); nothing
+            is written.
+        """),
+        plain("""
+            name: manifest.json
+        """),
+        plain("""
+            name: order-shipped
+        """),
+        kind=Kind.INPUT, found_by=("build",),
+    ),
+    Rule(
+        "json-syntax", "A payload file is not valid JSON",
+        para("""
+            `msgc check-payload` reads each file as one JSON document (UTF-8, a byte-order
+            mark allowed). The finding gives the line and column where the JSON parser
+            stopped: a trailing comma, a comment, single quotes, an unquoted key.
+        """),
+        plain("""
+            {"type": "text", "text": {"body": "Hi"},}
+        """),
+        plain("""
+            {"type": "text", "text": {"body": "Hi"}}
+        """),
+        found_by=PAYLOAD, help_uri=_JSON,
+    ),
+    # -- sending -----------------------------------------------------------------------------
+    Rule(
+        "credentials-missing", "A credential that sending needs is not set",
+        para("""
+            Sending signs every request with the provider's access key and secret. They
+            come from environment variables (named in the finding), else from the
+            `[credentials]` table of an `msgc.toml` kept outside the repository; never
+            from a spec. Nothing is sent, and the command exits with status 2, until all
+            are set. Their values are never printed or logged.
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
+        """),
+        shell("""
+            $ export NXCLOUD_ACCESS_KEY=... NXCLOUD_ACCESS_SECRET=...
+            $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "base-url", "The API address is not an http(s) URL",
+        para("""
+            `--base-url` (or the provider's base-URL environment variable) replaces the
+            provider's production address, usually to point at `msgc fake-server`. It must
+            be an `http://` or `https://` URL with a host.
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --to 79001234567 --base-url 127.0.0.1:8080
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --to 79001234567 --base-url http://127.0.0.1:8080
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "journal-conflict", "The campaign journal does not match this command",
+        para("""
+            A campaign's journal (next to its results file) makes `--resume` send every
+            remaining row exactly once. msgc refuses what would break that promise:
+            `--resume` without a journal, a fresh run over an existing journal, resuming
+            after the spec, the provider or the recipients file changed, or a journal that
+            cannot be opened.
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl
+            # ...interrupted; then, by mistake, the same command again:
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl --resume
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    # -- recipients files ----------------------------------------------------------------------
+    Rule(
+        "recipients-no-phone", "The recipients file has no `phone` column",
+        para("""
+            Each row of a recipients file is one message: the `phone` column is the
+            recipient, the other columns are the spec's variables (and an optional
+            `locale`). The finding suggests a column that looks like the phone column.
+        """),
+        plain("""
+            mobile,order_id
+            79001234567,A-1029
+        """),
+        plain("""
+            phone,order_id
+            79001234567,A-1029
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-unknown-column", "A recipients column is not a variable of the spec",
+        para("""
+            A column that is not `phone`, `locale` or a declared variable is usually a
+            misspelt variable, whose values would otherwise be lost. The finding suggests
+            the closest variable; `--ignore-extra-columns` drops such columns on purpose.
+        """),
+        plain("""
+            phone,orderid
+            79001234567,A-1029
+        """),
+        plain("""
+            phone,order_id
+            79001234567,A-1029
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-empty", "The recipients file has no header row",
+        para("""
+            A CSV recipients file starts with a header naming its columns
+            (`phone,VAR,...`). An empty file, or one whose first row is blank, has none.
+        """),
+        plain("""
+            (an empty file)
+        """),
+        plain("""
+            phone,order_id
+            79001234567,A-1029
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-header", "A recipients column has no name, or the same name twice",
+        para("""
+            Every column of the header needs a name, and a name may appear once: two
+            `order_id` columns would leave it unclear which value a row means.
+        """),
+        plain("""
+            phone,order_id,order_id
+            79001234567,A-1029,A-1030
+        """),
+        plain("""
+            phone,order_id
+            79001234567,A-1029
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-csv", "The recipients file is not valid CSV",
+        para("""
+            The CSV reader stopped, for example at a quoted field whose closing quote is
+            missing, so everything after it would be read as one value. The finding gives
+            the line; nothing is sent. Fix the quoting (a value with a comma or a line break
+            is quoted, and a quote inside it is doubled), or export the file again from the
+            spreadsheet.
+        """),
+        plain("""
+            phone,order_id
+            79001234567,"A-1029
+        """),
+        plain("""
+            phone,order_id
+            79001234567,"A-1029"
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-encoding", "The recipients file is not valid UTF-8",
+        para("""
+            Recipients files are read as UTF-8 (a byte-order mark is allowed, as
+            spreadsheet programs write one). Export the file as "CSV UTF-8".
+        """),
+        plain("""
+            A CSV exported as Windows-1252.
+        """),
+        plain("""
+            The same CSV exported as "CSV UTF-8".
+        """),
+        found_by=SEND, help_uri="https://www.rfc-editor.org/rfc/rfc3629",
+    ),
+    Rule(
+        "recipients-ragged-row", "A recipients row has more or fewer fields than the header",
+        para("""
+            A row whose field count differs from the header's cannot be matched to the
+            columns safely (a comma inside an unquoted value shifts every field after it).
+            The row is reported as `invalid` and never sent; the others are.
+        """),
+        plain("""
+            phone,order_id,eta_days
+            79001234567,A-1029,3,extra
+        """),
+        plain("""
+            phone,order_id,eta_days
+            79001234567,A-1029,3
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-bad-phone", "A recipients row has no phone number, or not a valid one",
+        para("""
+            Phones are normalised (blanks, dashes, dots, parentheses and a leading `+`
+            removed) and must then be 7-15 digits, country code first. A row without one is
+            reported as `invalid` and never sent.
+        """),
+        plain("""
+            phone,order_id
+            +7 (900) 123,A-1029
+        """),
+        plain("""
+            phone,order_id
+            +7 (900) 123-45-67,A-1029
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-json", "A JSON Lines recipients line is not a JSON object",
+        para("""
+            In a `.jsonl` recipients file each non-blank line is one JSON object
+            (`{"phone": "...", "order_id": "..."}`); values keep their JSON types. A line
+            that is not valid JSON, or not an object, is reported as `invalid`.
+        """),
+        plain("""
+            {"phone": "79001234567", "order_id": "A-1029",}
+        """),
+        plain("""
+            {"phone": "79001234567", "order_id": "A-1029"}
+        """),
+        found_by=SEND, help_uri="https://jsonlines.org/",
+    ),
+    Rule(
+        "recipients-locale", "A recipients row's `locale` is not text",
+        para("""
+            The `locale` key of a JSON Lines row names one of the spec's locales as text
+            (`"ru"`, `"pt-BR"`); a number, list or object cannot name one. The row is
+            reported as `invalid` and never sent. Leave the key out (or use `null`) to send
+            the default message.
+        """),
+        plain("""
+            {"phone": "79001234567", "order_id": "A-1029", "locale": 7}
+        """),
+        plain("""
+            {"phone": "79001234567", "order_id": "A-1029", "locale": "ru"}
+        """),
+        found_by=SEND,
+    ),
+    Rule(
+        "recipients-row", "A recipients row cannot be sent",
+        para("""
+            A row was refused for a reason that has no more specific rule. Like every
+            invalid row, it is listed with its line, recorded as `invalid` in the results
+            file, and never sent.
+        """),
+        plain("""
+            A row msgc could not read.
+        """),
+        plain("""
+            A row with a valid phone and a value for every variable.
+        """),
+        found_by=SEND,
+    ),
+)
