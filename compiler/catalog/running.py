@@ -7,7 +7,7 @@ from ..diagnostics import Severity
 from . import PAYLOAD, SEND, Kind, Rule
 from .text import para, plain, shell, toml
 
-_ALL = ("validate", "build", "render", "send", "check-payload", "fake-server")
+_ALL = ("validate", "build", "render", "send", "check-payload", "fake-server", "preview")
 _JSON = "https://www.rfc-editor.org/rfc/rfc8259"
 _PLACEHOLDER = shell("""
     $ msgc render order.yaml -p viber --to 79001234567 --examples
@@ -181,6 +181,95 @@ RULES = (
             $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl --resume
         """),
         kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "campaign-locked", "Another `msgc send` is running the same campaign",
+        para("""
+            A campaign (its results file) is run by one process at a time: `msgc send
+            --recipients` holds an operating-system lock on `RESULTS.lock` from start to
+            end, so two runs, or a run and a `--resume`, can never send the same rows. The
+            finding names the process that holds it. The lock goes away when that process
+            exits, however it exits, so it never blocks a resume after a crash.
+        """),
+        plain("""
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl --resume
+            out.jsonl.lock: error: another msgc send is running this campaign: PID 4242 ... [campaign-locked]
+        """),
+        plain("""
+            # wait for the other run to end (or stop it with Ctrl-C), then:
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl --resume
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "journal-damaged", "The campaign journal is damaged",
+        para("""
+            The journal (`RESULTS.journal.sqlite3`) cannot be read: a bad header, a broken
+            database, a journal from a newer msgc. It alone can tell which rows were sent,
+            so nothing is sent until it is restored (with any `-journal` or `-wal` file next
+            to it); or remove the rows the results file lists from the recipients file and
+            send the rest as a new campaign, with another results file.
+        """),
+        plain("""
+            out.jsonl.journal.sqlite3 truncated by a full disk, then --resume
+        """),
+        plain("""
+            the journal restored from a backup, then --resume
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "journal-behind", "The results file records answers the journal does not have",
+        para("""
+            Before resuming, msgc checks the results file against the journal. Rows the
+            results file records as answered but the journal does not know mean the journal
+            lost writes (a side file deleted, an older copy restored), and resuming would
+            send those rows again. Nothing is sent and neither file is changed.
+
+            Restore the journal; or keep the results file as the record of what was sent,
+            remove those rows from the recipients file and send the rest as a new campaign.
+        """),
+        plain("""
+            out.jsonl.journal.sqlite3 replaced by yesterday's copy, then --resume
+        """),
+        plain("""
+            the journal and its -wal file restored together, then --resume
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "results-damaged", "A line of the results file is not a result record",
+        para("""
+            On `--resume` the results file is read to check it against the journal. A
+            complete line that is not a result record (`{"row", "status", ...}`) means the
+            file was edited or belongs to something else; it cannot be checked, so nothing
+            is sent or changed. (A line torn by a crash, with no line end, is expected and
+            skipped.)
+        """),
+        plain("""
+            {"row": 1, "status": "sent", ...}
+            note to self: check row 7
+        """),
+        plain("""
+            {"row": 1, "status": "sent", ...}
+        """),
+        kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "vars-file", "The `--vars` file is not a JSON object",
+        para("""
+            `msgc preview --vars FILE` reads one JSON object: variable values for every spec
+            (`{"order_id": "A-1029"}`), or per spec name (`{"order-shipped": {"order_id":
+            "A-1029"}}`). A file that is not valid JSON, or holds a list or a string, cannot
+            give values.
+        """),
+        plain("""
+            ["A-1029", 3]
+        """),
+        plain("""
+            {"order_id": "A-1029", "eta_days": 3}
+        """),
+        found_by=("preview",),
     ),
     # -- recipients files ----------------------------------------------------------------------
     Rule(
