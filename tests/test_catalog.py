@@ -104,6 +104,7 @@ def test_entries_are_well_formed() -> None:
         assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", rule.id), rule.id
         assert rule.summary and "\n" not in rule.summary, rule.id
         assert not rule.summary.endswith("."), rule.id
+        assert rule.summary[0].isupper() or rule.summary[0] == "`", rule.id
         assert len(rule.explanation) > 60, rule.id
         assert set(rule.found_by) <= COMMANDS, rule.id
         assert set(rule.providers) <= labels, rule.id

@@ -40,7 +40,7 @@ def _unsupported(key: str, what: str, instead: str, bad: str, fixed: str) -> Rul
 def _may_exceed(rule_id: str, base: str, field: str, limit: str, bad: str, fixed: str
                 ) -> Rule:
     return Rule(
-        rule_id, f"{field} can exceed {limit} for some allowed values",
+        rule_id, f"{field[0].upper()}{field[1:]} can exceed {limit} for some allowed values",
         para(f"""
             With the examples the message fits, but the variables' declared bounds
             (`max_length`, `enum`, `minimum`/`maximum`) allow values that make {field}
@@ -1425,7 +1425,7 @@ RULES = (
         kind=Kind.INPUT, providers=_P, found_by=_BOTH,
     ),
     # -- worst case ----------------------------------------------------------------------------
-    _may_exceed("viber-text-may-exceed", "viber-text-length", "the text", "1,000 characters",
+    _may_exceed("viber-text-may-exceed", "viber-text-length", "a Viber text", "1,000 characters",
                 """
         variables:
           body: {type: string, max_length: 1200, example: Our autumn range is here}
@@ -1441,7 +1441,7 @@ RULES = (
         targets:
           viber: {rate_type: Promotional}
     """),
-    _may_exceed("viber-list-text-may-exceed", "viber-list-text-length", "the list question",
+    _may_exceed("viber-list-text-may-exceed", "viber-list-text-length", "a Viber list question",
                 "85 characters", """
         variables:
           name: {type: string, max_length: 64, example: Ada}
@@ -1460,7 +1460,7 @@ RULES = (
           viber: {}
     """),
     _may_exceed("viber-carousel-primary-label-may-exceed", "viber-carousel-primary-label",
-                "a card's first button label", "10 characters", """
+                "a Viber carousel card's first button label", "10 characters", """
         variables:
           action: {type: string, enum: [Buy, Buy it now], example: Buy}
         message:
@@ -1490,7 +1490,7 @@ RULES = (
           viber: {}
     """),
     _may_exceed("viber-carousel-secondary-label-may-exceed", "viber-carousel-secondary-label",
-                "a card's second button label", "12 characters", """
+                "a Viber carousel card's second button label", "12 characters", """
         variables:
           more: {type: string, max_length: 16, example: Details}
         message:

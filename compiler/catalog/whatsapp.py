@@ -36,7 +36,7 @@ def _json(content: str, *, app_id: str = '"DGziZf5u"', recipient: str = '"918563
 def _may_exceed(rule_id: str, base: str, field: str, limit: str, bad: str, fixed: str
                 ) -> Rule:
     return Rule(
-        rule_id, f"{field} can exceed {limit} for some allowed values",
+        rule_id, f"{field[0].upper()}{field[1:]} can exceed {limit} for some allowed values",
         para(f"""
             With the examples the message fits, but the variables' declared bounds
             (`max_length`, `enum`, `minimum`/`maximum`) allow values that make {field}
@@ -2019,7 +2019,7 @@ RULES = (
         kind=Kind.INPUT, providers=_P, found_by=_BOTH,
     ),
     # -- worst case ----------------------------------------------------------------------------
-    _may_exceed("whatsapp-text-may-exceed", "whatsapp-text-length", "the text",
+    _may_exceed("whatsapp-text-may-exceed", "whatsapp-text-length", "a WhatsApp text",
                 "4,096 characters", """
         variables:
           body: {type: string, max_length: 5000, example: Our autumn range is here}
@@ -2036,7 +2036,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-interactive-body-may-exceed", "whatsapp-interactive-body-length",
-                "an interactive message's body", "4,096 characters", """
+                "a WhatsApp interactive message's body", "4,096 characters", """
         variables:
           body: {type: string, max_length: 5000, example: When should we deliver?}
         message:
@@ -2054,7 +2054,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-section-title-may-exceed", "whatsapp-section-title-length",
-                "a list section title", "24 characters", """
+                "a WhatsApp list section title", "24 characters", """
         variables:
           day: {type: string, max_length: 20, example: Monday}
         message:
@@ -2079,7 +2079,7 @@ RULES = (
         targets:
           whatsapp: {}
     """),
-    _may_exceed("whatsapp-row-id-may-exceed", "whatsapp-row-id-length", "a list row id",
+    _may_exceed("whatsapp-row-id-may-exceed", "whatsapp-row-id-length", "a WhatsApp list row id",
                 "200 characters", """
         variables:
           ref: {type: string, max_length: 250, example: A-1029}
@@ -2105,7 +2105,7 @@ RULES = (
         targets:
           whatsapp: {}
     """),
-    _may_exceed("whatsapp-row-title-may-exceed", "whatsapp-row-title-length", "a list row title",
+    _may_exceed("whatsapp-row-title-may-exceed", "whatsapp-row-title-length", "a WhatsApp list row title",
                 "24 characters", """
         variables:
           slot: {type: string, max_length: 30, example: Morning}
@@ -2132,7 +2132,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-row-description-may-exceed", "whatsapp-row-description-length",
-                "a list row description", "72 characters", """
+                "a WhatsApp list row description", "72 characters", """
         variables:
           courier: {type: string, max_length: 60, example: DHL}
         message:
@@ -2161,7 +2161,7 @@ RULES = (
         targets:
           whatsapp: {}
     """),
-    _may_exceed("whatsapp-reply-id-may-exceed", "whatsapp-reply-id-length", "a reply button id",
+    _may_exceed("whatsapp-reply-id-may-exceed", "whatsapp-reply-id-length", "a WhatsApp reply button id",
                 "256 characters", """
         variables:
           ref: {type: string, max_length: 300, example: A-1029}
@@ -2180,7 +2180,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-reply-title-may-exceed", "whatsapp-reply-title-length",
-                "a reply button title", "20 characters", """
+                "a WhatsApp reply button title", "20 characters", """
         variables:
           name: {type: string, max_length: 30, example: Ada}
         message:
@@ -2198,7 +2198,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-carousel-body-may-exceed", "whatsapp-carousel-body-length",
-                "a carousel's text", "1,024 characters", """
+                "a WhatsApp carousel's text", "1,024 characters", """
         variables:
           intro: {type: string, max_length: 1500, example: New this week}
         message:
@@ -2228,7 +2228,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-carousel-card-text-may-exceed", "whatsapp-carousel-card-text-length",
-                "a carousel card's body", "160 characters", """
+                "a WhatsApp carousel card's body", "160 characters", """
         variables:
           blurb: {type: string, max_length: 160, example: Hand-thrown stoneware}
         message:
@@ -2260,7 +2260,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-carousel-cta-display-text-may-exceed",
-                "whatsapp-carousel-cta-display-text-length", "a carousel link button's title",
+                "whatsapp-carousel-cta-display-text-length", "a WhatsApp carousel link button's title",
                 "20 characters", """
         variables:
           action: {type: string, enum: [Buy, Add it to your basket], example: Buy}
@@ -2291,7 +2291,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-carousel-quick-reply-id-may-exceed",
-                "whatsapp-carousel-quick-reply-id-length", "a carousel quick reply's id",
+                "whatsapp-carousel-quick-reply-id-length", "a WhatsApp carousel quick reply's id",
                 "20 characters", """
         variables:
           sku: {type: string, max_length: 24, example: V-12}
@@ -2322,7 +2322,7 @@ RULES = (
           whatsapp: {}
     """),
     _may_exceed("whatsapp-carousel-quick-reply-title-may-exceed",
-                "whatsapp-carousel-quick-reply-title-length", "a carousel quick reply's title",
+                "whatsapp-carousel-quick-reply-title-length", "a WhatsApp carousel quick reply's title",
                 "20 characters", """
         variables:
           product: {type: string, max_length: 30, example: vase}
