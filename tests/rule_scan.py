@@ -6,6 +6,7 @@ A rule id reaches a diagnostic through one of a few constructors: ``Diagnostic(r
 ``builder.fail(event, rule, ...)``, a reader's ``_error(rule, ...)``, or any ``rule=``
 keyword. At each, the rule argument is a string literal, a name bound to one (in the module
 or imported from another), a value passed through from an earlier finding, or an f-string.
+A finding printed as text ends in ``[rule-id]``.
 Module-level names containing ``RULE`` that hold strings, or collections or mappings of
 strings, are rule ids too (``RULE_IO = "io-error"``, ``USAGE_RULES = frozenset({...})``,
 ``_UNSUPPORTED_RULES = {"location": "viber-unsupported-location", ...}``).
@@ -15,10 +16,13 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The end of a finding printed as text: ``... [rule-id]``.
+_PRINTED = re.compile(r"\[([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\]$")
 #: constructor name -> position of its rule argument
 POSITIONS = {"Diagnostic": 0, "Finding": 1, "RenderProblem": 1, "diagnostic": 1, "error": 1,
              "_error": 0, "_diag": 1, "Recipient": 7}
@@ -103,6 +107,10 @@ def scan(root: Path) -> Scan:
                     if isinstance(item, str):
                         result.add(item, f"{rel} {name}")
         for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                printed = _PRINTED.search(node.value)  # a finding printed as text
+                if printed:
+                    result.add(printed.group(1), f"{rel}:{node.lineno}")
             if not isinstance(node, ast.Call):
                 continue
             for arg in _alternatives(_rule_arguments(node)):

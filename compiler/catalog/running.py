@@ -405,6 +405,26 @@ RULES = (
         found_by=SEND,
     ),
     Rule(
+        "recipients-duplicate-phone", "A recipients row repeats the phone number of an earlier row",
+        para("""
+            Two rows with one phone number send the message twice to one person, which is
+            rarely meant (a row copied twice, a number in two formats). msgc warns for each
+            repeat (the first few are listed, the summary counts them all) and sends it
+            anyway; `--dedupe` skips the repeats instead, recording them as `skipped`.
+            Numbers are compared after normalising, so `+7 900 123-45-67` repeats
+            `79001234567`.
+        """),
+        plain("""
+            phone,order_id
+            79001234567,A-1029
+            +7 900 123-45-67,A-1030
+        """),
+        plain("""
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl --dedupe
+        """),
+        severity=Severity.WARNING, kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
         "recipients-json", "A JSON Lines recipients line is not a JSON object",
         para("""
             In a `.jsonl` recipients file each non-blank line is one JSON object
