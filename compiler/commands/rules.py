@@ -20,8 +20,8 @@ def command(rule_id: str | None, fmt: str, provider: str | None) -> None:
     """List every rule msgc reports, or explain RULE: what it means, an example and its
     fix, where a provider's document states the limit, and whether it can be disabled.
 
-    Warnings and notes (msgc's advice) can be disabled or given another severity in
-    [tool.msgc] (`disable = [...]`, `severity = {RULE = "error"}`) or with a
+    msgc's advice on specs (warnings and notes) can be disabled or given another
+    severity in [tool.msgc] (`disable = [...]`, `severity = {RULE = "error"}`) or with a
     `# msgc: disable=RULE` comment in a spec; errors cannot.
 
     \b
@@ -52,6 +52,5 @@ def command(rule_id: str | None, fmt: str, provider: str | None) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True))
                    + "  " + row[3])
     tunable = sum(r.tunable for r in chosen)
-    click.echo(f"\n{len(chosen)} rules; the {tunable} warnings and notes can be disabled or "
-               "given another severity, errors cannot. `msgc rules RULE` explains one.",
-               err=True)
+    click.echo(f"\n{len(chosen)} rules; {tunable} of them (msgc's advice on specs) can be "
+               "disabled or given another severity. `msgc rules RULE` explains one.", err=True)
