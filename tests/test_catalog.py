@@ -25,9 +25,9 @@ from compiler import catalog, providers
 from compiler.api import validate_payload
 from compiler.catalog import PAYLOAD, Kind, Rule
 from compiler.diagnostics import Severity
+from compiler.file_check import may_exceed_rule
 from compiler.schemas import rule_ids
 from compiler.spec import SPEC_SCHEMA
-from compiler.file_check import may_exceed_rule
 from compiler.tree import check_tree
 
 ROOT = Path(__file__).resolve().parents[1]
