@@ -19,6 +19,9 @@ came from, secrets masked. Settings (see :mod:`compiler.config_file` for the che
     strict = false               # warnings fail validate/build
     locale = "en"                # default locale of render/send
     exclude = [".*", "dist"]     # names skipped when walking folders (replaces the default)
+    disable = ["locale-untranslated"]       # advice rules not reported (replaces)
+    [severity]                   # advice rules reported at another level (merged)
+    unused-variable = "error"
     [envelope]                   # addressing defaults (not secrets)
     appkey = "..."; app_id = "..."; business_phone = "..."
     [credentials]                # secrets: keep them in the user file
@@ -38,6 +41,7 @@ from typing import Any
 from .config_file import DEFAULT_EXCLUDE, ConfigFile, read_file
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .files import RULE_IO, os_reason
+from .tuning import Tuning
 
 RULE_CREDENTIALS_IN_REPOSITORY = "config-credentials-in-repository"
 #: Environment variable naming a config file used instead of the project file.
@@ -81,6 +85,14 @@ class Config:
     warnings: list[Diagnostic] = field(default_factory=list)
     user_path: Path | None = None       # where the user file is looked for
     project_path: Path | None = None    # the project (or --config) file, when there is one
+    disable: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tuning(self) -> Tuning:
+        """The findings to drop and re-grade (``disable`` wins over ``severity``)."""
+        return Tuning(frozenset(self.disable),
+                      {r: Severity(v) for r, v in self.severity.items() if r not in self.disable})
 
     @property
     def path(self) -> Path | None:
@@ -201,7 +213,10 @@ def _apply(config: Config, layer: ConfigFile) -> None:
     if "exclude" in data:
         config.exclude = tuple(data["exclude"])
         config.sources["exclude"] = source("exclude")
-    for table in ("envelope", "credentials"):
+    if "disable" in data:
+        config.disable = tuple(data["disable"])
+        config.sources["disable"] = source("disable")
+    for table in ("envelope", "credentials", "severity"):
         for key, value in (data.get(table) or {}).items():
             getattr(config, table)[key] = value
             config.sources[f"{table}.{key}"] = source(table, key)

@@ -144,8 +144,9 @@ SETTINGS: dict[str, Setting] = {
     "locale": Setting("a locale name in quotes", _is_locale, 'locale = "en"'),
     "exclude": Setting("a list of folder or file name patterns", _is_text_list,
                     'exclude = [".*", "dist", "build"]'),
+    "disable": Setting("a list of rule ids", _is_text_list, 'disable = ["locale-untranslated"]'),
 }
-TABLES = ("envelope", "credentials")
+TABLES = ("envelope", "credentials", "severity")
 
 
 @dataclass(slots=True)
@@ -269,6 +270,9 @@ def _check(cfg: ConfigFile, envelope_keys: Callable[[], list[str]],
                 yield cfg.diagnostic(key, RULE_TYPE, f"{name} must be a table, not "
                                      f"{_kind(value)}", hint=f"[{name}]")
                 continue
+            if name == "severity":
+                yield from _check_severity(cfg, value)
+                continue
             names = envelope_keys() if name == "envelope" else credential_names()
             yield from _check_table(cfg, name, value, names)
             continue
@@ -289,6 +293,37 @@ def _check(cfg: ConfigFile, envelope_keys: Callable[[], list[str]],
         elif problem:
             yield cfg.diagnostic(key, RULE_VALUE, f"{name} is {value!r}; it must be {problem}",
                                  hint=f"for example: {spec.example}")
+        elif name == "disable":
+            yield from _check_disable(cfg, value)
+
+
+def _check_disable(cfg: ConfigFile, rules: list[str]) -> Iterator[Diagnostic]:
+    from .tuning import untunable
+
+    graded = cfg.data.get("severity")
+    for rule in rules:
+        reason = untunable(rule, "disabled")
+        if reason is not None:
+            yield cfg.diagnostic(("disable",), RULE_VALUE, f"disable: {reason[0]}", reason[1])
+        elif isinstance(graded, Mapping) and rule in graded:
+            yield cfg.diagnostic(("disable",), RULE_VALUE, f"{rule} is both disabled and "
+                                 "given a severity", "keep it in one of `disable` and `severity`")
+
+
+def _check_severity(cfg: ConfigFile, levels: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    from .tuning import LEVELS, untunable
+
+    for rule, level in levels.items():
+        key = ("severity", rule)
+        if not isinstance(level, str) or level not in LEVELS:
+            yield cfg.diagnostic(key, RULE_TYPE if not isinstance(level, str) else RULE_VALUE,
+                                 f"severity.{rule} must be one of {', '.join(LEVELS)}, not "
+                                 f"{_kind(level)}", hint=f'{rule} = "error"')
+            continue
+        reason = untunable(rule, "given another severity", level)
+        if reason is not None:
+            rule_id = RULE_UNKNOWN_KEY if reason[0].startswith("unknown rule") else RULE_VALUE
+            yield cfg.diagnostic(key, rule_id, f"severity: {reason[0]}", reason[1])
 
 
 def _check_table(cfg: ConfigFile, table: str, values: Mapping[str, Any],

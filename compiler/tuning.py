@@ -21,12 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from .diagnostics import Diagnostic, MsgcError, Severity
+from .diagnostics import Diagnostic, Severity
 
-_LEVELS = {s.value: s for s in Severity}
-RULE_CONFIG = "config"
+#: The levels a finding can be given, most severe first.
+LEVELS = tuple(s.value for s in Severity)
 RULE_BAD_COMMENT = "comment-directive"
 RULE_UNKNOWN = "disable-unknown-rule"
 RULE_NOT_ALLOWED = "disable-not-allowed"
@@ -36,7 +35,8 @@ RULE_NOT_ALLOWED = "disable-not-allowed"
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
-    """Rules the config disables, and severities it changes."""
+    """Rules the config disables, and severities it changes (checked by the config reader
+    with :func:`untunable`)."""
 
     disabled: frozenset[str] = frozenset()
     severity: Mapping[str, Severity] = field(default_factory=dict)
@@ -44,49 +44,6 @@ class Tuning:
     @property
     def active(self) -> bool:
         return bool(self.disabled or self.severity)
-
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, Any], *, file: str | None = None) -> Tuning:
-        """The tuning of a config table (``disable``, ``severity``); raises
-        :class:`MsgcError` (rule ``config``) naming every mistake."""
-        disable = settings.get("disable", [])
-        levels = settings.get("severity", {})
-        if not disable and not levels:
-            return cls()
-        problems: list[Diagnostic] = []
-
-        def problem(message: str, hint: str | None = None) -> None:
-            problems.append(Diagnostic(RULE_CONFIG, message, file=file, hint=hint))
-
-        if isinstance(disable, str) or not isinstance(disable, list) or not all(
-                isinstance(r, str) for r in disable):
-            problem("`disable` must be a list of rule ids", 'e.g. disable = ["unused-variable"]')
-            disable = []
-        if not isinstance(levels, Mapping) or not all(isinstance(v, str) for v in levels.values()):
-            problem("`severity` must be a table of rule ids and levels",
-                    'e.g. severity = {unused-variable = "error"}')
-            levels = {}
-        chosen: dict[str, Severity] = {}
-        for rule_id in disable:
-            reason = _untunable(rule_id, "disabled")
-            if reason:
-                problem(f"`disable`: {reason[0]}", reason[1])
-            if rule_id in levels:
-                problem(f"`{rule_id}` is both disabled and given a severity",
-                        "keep it in one of `disable` and `severity`")
-        for rule_id, level in levels.items():
-            if level not in _LEVELS:
-                problem(f"`severity`: {rule_id} = {level!r} is not a level",
-                        "levels: error, warning, note")
-                continue
-            reason = _untunable(rule_id, "given another severity", level)
-            if reason:
-                problem(f"`severity`: {reason[0]}", reason[1])
-                continue
-            chosen[rule_id] = _LEVELS[level]
-        if problems:
-            raise MsgcError(problems)
-        return cls(frozenset(disable), chosen)
 
     def apply(self, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
         """``diags`` without disabled rules, severities changed as configured."""
@@ -100,9 +57,10 @@ class Tuning:
         return out
 
 
-def _untunable(rule_id: str, what: str, level: str | None = None
-               ) -> tuple[str, str | None] | None:
-    """Why ``rule_id`` cannot be ``what`` (a message and a hint), or None when it can."""
+def untunable(rule_id: str, what: str, level: str | None = None
+              ) -> tuple[str, str | None] | None:
+    """Why ``rule_id`` cannot be ``what`` ("disabled", "given another severity"): a message
+    and a hint; None when it can. Giving a rule its own default level is always allowed."""
     from . import catalog
 
     rule = catalog.get(rule_id)

@@ -39,7 +39,8 @@ DOCUMENTS = {
     "NXCloud Viber API document": SEEDS / "000_6fa3ff04e9745620.txt",
     "ITNIO WhatsApp custom message API document": SEEDS / "001_d9cc832b8f6677a5.txt",
 }
-COMMANDS = {"validate", "build", "render", "send", "check-payload", "fake-server", "preview"}
+COMMANDS = {"validate", "build", "render", "send", "check-payload", "fake-server", "preview",
+            "config", "webhook", "report", "cache"}
 RULES = catalog.catalog()
 SCAN = scan(ROOT / "compiler")
 #: f-strings that build rule ids, and the ids each can build.

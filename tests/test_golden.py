@@ -62,7 +62,8 @@ def test_golden(name: str, fmt: str) -> None:
         if fmt == "text":  # one writer: the formats of a case may run at once on two workers
             exit_file.write_text(f"{code}\n")
     assert output == expected_file.read_text(encoding="utf-8")
-    assert code == int(exit_file.read_text())
+    if not UPDATE or fmt == "text":  # the text run may not have rewritten it yet
+        assert code == int(exit_file.read_text())
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -23,7 +23,7 @@ FILE_URI = re.compile(rf"^file://(?:/{_PCHAR}*)+$")
 
 
 def uri_of(path: str) -> str:
-    log = json.loads(sarif([Diagnostic("r", "m", file=path, line=1)], version="0.1.0"))
+    log = json.loads(sarif([Diagnostic("yaml-syntax", "m", file=path, line=1)], version="0.1.0"))
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     uri: str = location["artifactLocation"]["uri"]
     return uri
@@ -50,7 +50,7 @@ def test_absolute_paths_become_file_uris(tmp_path: Path) -> None:
 
 
 def test_relative_uris_name_their_base() -> None:
-    log = json.loads(sarif([Diagnostic("r", "m", file="a.yaml", line=1)], version="0.1.0"))
+    log = json.loads(sarif([Diagnostic("yaml-syntax", "m", file="a.yaml", line=1)], version="0.1.0"))
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
 

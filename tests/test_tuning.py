@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from compiler.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, cli
-from compiler.diagnostics import Diagnostic, MsgcError, Severity
+from compiler.diagnostics import Diagnostic, Severity
 from compiler.source import load_text
-from compiler.tuning import Tuning, apply_directives, find_directives
+from compiler.tuning import apply_directives, find_directives, untunable
 
 UNUSED = """\
 variables:
@@ -84,39 +84,66 @@ def test_the_pyproject_table_works_too(folder: Path) -> None:
     assert validate("--strict", "spec.yaml")[:2] == (EXIT_OK, [])
 
 
-@pytest.mark.parametrize(("body", "words"), [
+@pytest.mark.parametrize(("body", "words", "rule"), [
     ('disable = ["viber-text-length"]',
      "viber-text-length cannot be disabled: Viber would refuse the message (a hard provider "
-     "limit)"),
+     "limit)", "config-value"),
     ('disable = ["viber-unsupported-location"]',
-     "viber-unsupported-location cannot be disabled: Viber cannot express the message"),
-    ('disable = ["yaml-syntax"]', "yaml-syntax cannot be disabled: msgc cannot compile"),
+     "viber-unsupported-location cannot be disabled: Viber cannot express the message",
+     "config-value"),
+    ('disable = ["yaml-syntax"]', "yaml-syntax cannot be disabled: msgc cannot compile",
+     "config-value"),
     ('severity = {viber-text-length = "warning"}',
-     "viber-text-length cannot be given another severity: Viber would refuse"),
-    ('disable = ["unused-variables"]', "unknown rule 'unused-variables'"),
-    ('disable = "unused-variable"', "`disable` must be a list of rule ids"),
-    ('severity = {unused-variable = "fatal"}', "is not a level"),
+     "viber-text-length cannot be given another severity: Viber would refuse", "config-value"),
+    ('disable = ["unused-variables"]', "unknown rule 'unused-variables'", "config-value"),
+    ('severity = {unused-variables = "error"}', "unknown rule 'unused-variables'",
+     "config-unknown-key"),
+    ('disable = "unused-variable"', "disable must be a list of rule ids", "config-type"),
+    ('severity = {unused-variable = "fatal"}', "must be one of error, warning, note",
+     "config-value"),
+    ('severity = {unused-variable = 1}', "must be one of error, warning, note", "config-type"),
     ('disable = ["unused-variable"]\nseverity = {unused-variable = "error"}',
-     "both disabled and given a severity"),
+     "both disabled and given a severity", "config-value"),
 ])
-def test_a_wrong_tuning_is_a_usage_error_that_says_why(folder: Path, body: str, words: str
-                                                       ) -> None:
+def test_a_wrong_tuning_is_a_located_usage_error_that_says_why(folder: Path, body: str,
+                                                              words: str, rule: str) -> None:
     (folder / "spec.yaml").write_text(UNUSED)
-    config(folder, body + "\n")
+    config(folder, "strict = false\n" + body + "\n")
     result = CliRunner().invoke(cli, ["validate", "spec.yaml"])
     assert result.exit_code == EXIT_USAGE
-    assert words in result.stderr and "[config]" in result.stderr
+    assert words in result.stderr and f"[{rule}]" in result.stderr
+    assert "msgc.toml:2:" in result.stderr  # the line of the setting
 
 
-def test_a_mistyped_rule_gets_a_suggestion() -> None:
-    with pytest.raises(MsgcError) as info:
-        Tuning.from_settings({"disable": ["unused-variables"]}, file="msgc.toml")
-    (d,) = info.value.diagnostics
-    assert d.hint == "did you mean 'unused-variable'?" and d.file == "msgc.toml"
+def test_a_mistyped_rule_gets_a_suggestion(folder: Path) -> None:
+    (folder / "spec.yaml").write_text(UNUSED)
+    config(folder, 'disable = ["unused-variables"]\n')
+    result = CliRunner().invoke(cli, ["validate", "spec.yaml"])
+    assert "hint: did you mean 'unused-variable'?" in result.stderr
 
 
 def test_re_grading_a_hard_rule_to_its_own_level_is_allowed() -> None:
-    assert not Tuning.from_settings({"severity": {"viber-text-length": "error"}}).disabled
+    assert untunable("viber-text-length", "given another severity", "error") is None
+    assert untunable("viber-text-length", "given another severity", "warning") is not None
+
+
+def test_user_and_project_files_layer_like_other_settings(folder: Path) -> None:
+    """`disable` is replaced by the later file, `severity` merged key by key, and a rule
+    disabled anywhere is not re-graded."""
+    user = folder / "user"
+    (user / "msgc").mkdir(parents=True)
+    (user / "msgc" / "config.toml").write_text(
+        'disable = ["locale-untranslated"]\n[severity]\nunbounded-variable = "note"\n')
+    (folder / "spec.yaml").write_text(UNUSED)
+    config(folder, '[severity]\nunused-variable = "error"\n')
+    result = CliRunner().invoke(cli, ["config", "--format", "json"],
+                                env={"XDG_CONFIG_HOME": str(user)})
+    rows = {r["key"]: r["value"] for r in json.loads(result.stdout)["settings"]}
+    assert rows["disable"] == ["locale-untranslated"]
+    assert rows["severity.unused-variable"] == "error"
+    assert rows["severity.unbounded-variable"] == "note"
+    _, findings, _ = validate("spec.yaml")
+    assert [(f["rule"], f["severity"]) for f in findings] == [("unused-variable", "error")]
 
 
 def test_build_and_render_apply_the_config_too(folder: Path) -> None:

@@ -69,8 +69,9 @@ targets:
 
 
 def test_the_summary_counts_notes() -> None:
-    diags = [Diagnostic("a", "x", Severity.NOTE), Diagnostic("b", "y", Severity.NOTE),
-             Diagnostic("c", "z", Severity.WARNING)]
+    diags = [Diagnostic("locale-untranslated", "x", Severity.NOTE),
+             Diagnostic("locale-untranslated", "y", Severity.NOTE),
+             Diagnostic("unused-variable", "z", Severity.WARNING)]
     assert summary(diags, 3) == "0 errors, 1 warning, 2 notes in 3 files"
     assert summary([], 1) == "0 errors, 0 warnings, 0 notes in 1 file"
 

@@ -961,11 +961,13 @@ RULES = (
         para("""
             The worst-case analysis checks that every field stays within its provider's
             limit for every value the variables' declarations allow. A text variable
-            without `max_length` (or `enum`) can be any length, so msgc cannot tell; it
-            says so once per variable, as a note.
+            without `max_length` (or `enum`), or an integer without `minimum` and `maximum`,
+            can be any length, so msgc cannot tell. Every payload length limit is a hard
+            provider limit, so a check that could not be made is a warning, once per
+            variable, never a quiet note.
 
-            Declare `max_length` (or `enum`) to get the worst-case check, or disable this
-            note in `[tool.msgc]` if you bound the values elsewhere.
+            Declare `max_length` (or `enum`) to get the worst-case check; disable the
+            warning in `[tool.msgc]` only if the values are bounded elsewhere.
         """),
         spec("""
             variables:
@@ -983,7 +985,117 @@ RULES = (
             targets:
               viber: {rate_type: Transactional}
         """),
+        severity=Severity.WARNING, kind=Kind.ADVICE, found_by=("validate", "build"),
+    ),
+    Rule(
+        "unbounded-template",
+        "A template whose output length msgc cannot bound reaches a field with a length limit",
+        para("""
+            The worst-case analysis bounds a template from its text, its variables'
+            declared bounds, `if`/`else` branches and filters that keep or shorten their
+            input. A loop, a method call or another filter makes the length unknown, so the
+            field's provider limit could not be checked; since every payload length limit is
+            a hard provider limit, that is a warning, not a silent pass.
+
+            Bound the output (`{{ text | truncate(80) }}`), or keep the template to
+            variables, text, `if`/`else` and length-keeping filters.
+        """),
+        spec("""
+            variables:
+              items: {type: string, max_length: 20, example: "a,b"}
+            message:
+              text: "{% for i in items.split(',') %}{{ i }} {% endfor %}"
+            targets:
+              viber: {rate_type: Transactional}
+        """),
+        spec("""
+            variables:
+              items: {type: string, max_length: 20, example: "a,b"}
+            message:
+              text: "Items: {{ items | upper }}"
+            targets:
+              viber: {rate_type: Transactional}
+        """),
+        severity=Severity.WARNING, kind=Kind.ADVICE, found_by=("validate", "build"),
+    ),
+    Rule(
+        "locale-untranslated", "A locale shows a readable text of the default message untranslated",
+        para("""
+            A locale overrides the fields it translates; every other field comes from the
+            default message. A readable text (a `text`, `header`, `footer`, `title`,
+            `description`, `button`, a location's `name` or `address`) that the locale takes
+            unchanged is usually one nobody translated: a German message with an English
+            footer. Text that is only template tags (`{{ code }}`) needs no translation and
+            is not reported.
+
+            Translate it under `locales.LANG.message`; if the text really is the same in
+            every language, disable this note for the line with `# msgc: disable=`.
+        """),
+        spec("""
+            message:
+              text: Pick a delivery slot
+              footer: Reply STOP to opt out
+              choices: [{id: am, title: Morning}, {id: pm, title: Evening}]
+            targets:
+              whatsapp: {}
+            locales:
+              de:
+                message:
+                  text: Wählen Sie ein Lieferfenster
+                  choices: [{id: am, title: Morgens}, {id: pm, title: Abends}]
+        """),
+        spec("""
+            message:
+              text: Pick a delivery slot
+              footer: Reply STOP to opt out
+              choices: [{id: am, title: Morning}, {id: pm, title: Evening}]
+            targets:
+              whatsapp: {}
+            locales:
+              de:
+                message:
+                  text: Wählen Sie ein Lieferfenster
+                  footer: Antworten Sie STOP zum Abbestellen
+                  choices: [{id: am, title: Morgens}, {id: pm, title: Abends}]
+        """),
         severity=Severity.NOTE, kind=Kind.ADVICE, found_by=("validate", "build"),
+    ),
+    Rule(
+        "spec-card-unused-target", "A carousel card has fields for a provider that never sees them",
+        para("""
+            A carousel card's `targets: {PROVIDER: {...}}` holds fields for one provider
+            only, merged over the card. Fields for a provider the spec does not compile for,
+            or inside a carousel that only one provider's override holds, are never used;
+            usually the provider was renamed or removed from `targets`.
+        """),
+        spec("""
+            message:
+              text: New this week
+              carousel:
+                - title: Blue vase
+                  image: "https://cdn.example.com/vase.jpg"
+                  buttons: [{title: Buy, url: "https://shop.example.com/vase"}]
+                  targets: {viber: {title: Vase}}
+                - title: Green lamp
+                  image: "https://cdn.example.com/lamp.jpg"
+                  buttons: [{title: Buy, url: "https://shop.example.com/lamp"}]
+            targets:
+              whatsapp: {}
+        """),
+        spec("""
+            message:
+              text: New this week
+              carousel:
+                - title: Blue vase
+                  image: "https://cdn.example.com/vase.jpg"
+                  buttons: [{title: Buy, url: "https://shop.example.com/vase"}]
+                - title: Green lamp
+                  image: "https://cdn.example.com/lamp.jpg"
+                  buttons: [{title: Buy, url: "https://shop.example.com/lamp"}]
+            targets:
+              whatsapp: {}
+        """),
+        severity=Severity.WARNING, kind=Kind.ADVICE,
     ),
     # -- values given at render and send time ------------------------------------------------
     Rule(
@@ -1000,6 +1112,23 @@ RULES = (
             $ msgc render order.yaml -p viber --to 79001234567 --var order_id=A-1029
         """),
         kind=Kind.INPUT, found_by=VALUES,
+    ),
+    Rule(
+        "phone-number", "A phone number given on the command line or in the API is not one",
+        para("""
+            A recipient (`--to`, `to=` in the Python API) or a phone-number envelope setting
+            is written with its country code; blanks, dashes, dots, parentheses and one
+            leading `+` are ignored, and 7 to 15 digits must remain (15 is E.164's
+            maximum). Anything else is a usage error naming the value and what is wrong with
+            it, before anything is rendered or sent.
+        """),
+        shell("""
+            $ msgc render order.yaml -p viber --to 7900123 --examples
+        """),
+        shell("""
+            $ msgc render order.yaml -p viber --to "+7 (900) 123-45-67" --examples
+        """),
+        found_by=VALUES, help_uri="https://www.itu.int/rec/T-REC-E.164",
     ),
     Rule(
         "variable-value", "A value does not fit its variable's declaration",

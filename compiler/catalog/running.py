@@ -7,7 +7,8 @@ from ..diagnostics import Severity
 from . import PAYLOAD, SEND, Kind, Rule
 from .text import para, plain, shell, toml
 
-_ALL = ("validate", "build", "render", "send", "check-payload", "fake-server", "preview")
+_ALL = ("validate", "build", "render", "send", "check-payload", "fake-server", "preview",
+        "config", "webhook", "report")
 _JSON = "https://www.rfc-editor.org/rfc/rfc8259"
 _PLACEHOLDER = shell("""
     $ msgc render order.yaml -p viber --to 79001234567 --examples
@@ -34,22 +35,126 @@ RULES = (
         kind=Kind.OPERATION, found_by=_ALL,
     ),
     Rule(
-        "config", "The msgc configuration cannot be read or has a wrong value",
+        "config-syntax", "A config file is not valid TOML",
         para("""
-            The configuration (`[tool.msgc]` in `pyproject.toml`, or `msgc.toml`) is not
-            valid TOML, is not a table, or has a setting msgc cannot use: for example a
-            `disable` or `severity` entry naming a rule that does not exist, or one that
-            cannot be tuned (`msgc rules RULE` says why). Commands exit with status 2.
+            The config file (`msgc.toml`, `pyproject.toml`'s `[tool.msgc]`, the user file
+            `~/.config/msgc/config.toml`, or the file `--config`/`MSGC_CONFIG` names) does not
+            parse as TOML: a missing quote, a key without `=`, a table defined twice. The
+            finding gives the line and column; commands exit with status 2.
         """),
         toml("""
-            [tool.msgc]
+            strict = yes
+        """),
+        toml("""
+            strict = true
+        """),
+        kind=Kind.OPERATION, found_by=_ALL, help_uri="https://toml.io/en/v1.0.0",
+    ),
+    Rule(
+        "config-unknown-key", "A config file has a setting msgc does not know",
+        para("""
+            Every setting of a config file is known to msgc: `paths`, `strict`, `locale`,
+            `exclude`, `disable` and the tables `[envelope]`, `[credentials]` and
+            `[severity]`, whose keys are known too (envelope settings, credential names, rule
+            ids). An unknown one is a typo that would otherwise be silently ignored; the
+            finding suggests the closest name.
+        """),
+        toml("""
+            strikt = true
+        """),
+        toml("""
+            strict = true
+        """),
+        kind=Kind.OPERATION, found_by=_ALL,
+    ),
+    Rule(
+        "config-type", "A config setting has the wrong type",
+        para("""
+            A setting holds a value of a type it cannot take: `strict = "yes"` (a string
+            for a boolean), `paths = 5`, an envelope value written as a number (quote it, or
+            a phone number loses its leading zeros). Commands exit with status 2.
+        """),
+        toml("""
+            [envelope]
+            business_phone = 91856321321
+        """),
+        toml("""
+            [envelope]
+            business_phone = "91856321321"
+        """),
+        kind=Kind.OPERATION, found_by=_ALL,
+    ),
+    Rule(
+        "config-value", "A config setting has a value msgc cannot use",
+        para("""
+            The value has the right type but not a usable value: a `locale` that is not a
+            language tag, or a `disable`/`severity` entry naming a rule that does not exist
+            or cannot be tuned (the finding says why: errors are hard provider limits,
+            messages a provider cannot express, or specs msgc cannot read). Commands exit
+            with status 2.
+        """),
+        toml("""
             disable = ["viber-text-length"]      # a hard provider limit
         """),
         toml("""
-            [tool.msgc]
             disable = ["viber-text-may-exceed"]  # advice: may be disabled
         """),
         kind=Kind.OPERATION, found_by=_ALL,
+    ),
+    Rule(
+        "config-misplaced", "A config setting is in a file where it does not belong",
+        para("""
+            Some settings belong in one kind of file: `paths` in a project's config (in the
+            user file it would apply to every project), msgc's settings at the top level of
+            `msgc.toml` but under `[tool.msgc]` in `pyproject.toml`.
+        """),
+        toml("""
+            # ~/.config/msgc/config.toml
+            paths = ["templates"]
+        """),
+        toml("""
+            # msgc.toml, in the project
+            paths = ["templates"]
+        """),
+        kind=Kind.OPERATION, found_by=_ALL,
+    ),
+    Rule(
+        "config-credentials-in-repository", "A config file with credentials is inside a git work tree",
+        para("""
+            A config file that holds `[credentials]` and sits in a git work tree, not
+            ignored by git, would publish the secrets with the next commit. msgc warns (and
+            still reads it). Keep credentials in the environment or in the user file
+            (`~/.config/msgc/config.toml`), outside every repository; `msgc config` shows
+            where each one comes from.
+        """),
+        toml("""
+            # msgc.toml, committed with the project
+            [credentials]
+            NXCLOUD_ACCESS_SECRET = "..."
+        """),
+        toml("""
+            # ~/.config/msgc/config.toml, outside every repository
+            [credentials]
+            NXCLOUD_ACCESS_SECRET = "..."
+        """),
+        severity=Severity.WARNING, kind=Kind.OPERATION, found_by=_ALL,
+    ),
+    Rule(
+        "no-specs", "A path holds no message spec",
+        para("""
+            A folder given to `validate`, `build` or `preview` (or in the config's `paths`)
+            holds no spec: no `.yaml`/`.yml` file, or only YAML that is not a spec (a spec is
+            a mapping with `message` and `targets`). A wrong path would otherwise pass CI as
+            a clean, empty tree, so it is an error (exit 2) that lists what was looked at and
+            which names were skipped.
+        """),
+        shell("""
+            $ msgc validate tempaltes/
+        """),
+        shell("""
+            $ msgc validate templates/
+        """),
+        kind=Kind.OPERATION, found_by=("validate", "build", "preview"),
     ),
     Rule(
         "usage", "The command line combines options that do not go together",
@@ -147,6 +252,25 @@ RULES = (
             $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
         """),
         kind=Kind.OPERATION, found_by=SEND,
+    ),
+    Rule(
+        "credentials-invalid", "A credential's value cannot be a key",
+        para("""
+            API keys and secrets are printable ASCII without blanks. A value with anything
+            else was not copied whole: a placeholder such as `...` or `…`, a typographic
+            character, a blank or a line break picked up while pasting. It is refused before
+            anything is signed or sent, naming the variable and the position of the problem
+            (never the value). Commands exit with status 2.
+        """),
+        shell("""
+            $ export NXCLOUD_ACCESS_SECRET="abciiiko2k3 "
+            $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
+        """),
+        shell("""
+            $ export NXCLOUD_ACCESS_SECRET="abciiiko2k3"
+            $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
+        """),
+        kind=Kind.OPERATION, found_by=("send", "fake-server", "config", "webhook"),
     ),
     Rule(
         "base-url", "The API address is not an http(s) URL",
@@ -270,6 +394,57 @@ RULES = (
             {"order_id": "A-1029", "eta_days": 3}
         """),
         found_by=("preview",),
+    ),
+    Rule(
+        "webhook-token", "The webhook token is too short or has characters a URL cannot carry",
+        para("""
+            The providers do not sign their callbacks, so the secret token in the callback
+            URL (`MSGC_WEBHOOK_TOKEN`) is the only thing that tells a real callback from a
+            forged one. It must be at least 16 characters of A-Z, a-z, 0-9, `.`, `_`, `~` and
+            `-` (it is part of a URL). Generate one with
+            `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`.
+        """),
+        shell("""
+            $ MSGC_WEBHOOK_TOKEN=secret msgc webhook
+        """),
+        shell("""
+            $ export MSGC_WEBHOOK_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+            $ msgc webhook
+        """),
+        kind=Kind.OPERATION, found_by=("webhook",),
+    ),
+    Rule(
+        "journal-unreadable", "`msgc report` cannot read a campaign's journal",
+        para("""
+            A report is built from the campaign's journal (next to its results file),
+            which `msgc send --recipients` writes. It is missing, not a journal, or left
+            half-written by a crash; after a crash, run that send again with `--resume`
+            first, which settles the journal.
+        """),
+        shell("""
+            $ msgc report out.jsonl        # the campaign was never sent
+        """),
+        shell("""
+            $ msgc send order.yaml -p viber --recipients people.csv --results out.jsonl
+            $ msgc report out.jsonl
+        """),
+        kind=Kind.OPERATION, found_by=("report",),
+    ),
+    Rule(
+        "events-db", "The events database cannot be used",
+        para("""
+            The events database (delivery receipts and replies, written by `msgc webhook`)
+            is missing, damaged, from a newer msgc, or a write to it failed. The finding
+            names the file and what is wrong; nothing is lost that the provider can send
+            again (callbacks are answered 503 and retried by the provider).
+        """),
+        shell("""
+            $ msgc report out.jsonl --events missing.sqlite3
+        """),
+        shell("""
+            $ msgc report out.jsonl --events events.sqlite3
+        """),
+        kind=Kind.OPERATION, found_by=("webhook", "report", "send"),
     ),
     # -- recipients files ----------------------------------------------------------------------
     Rule(

@@ -791,15 +791,16 @@ RULES = (
         "whatsapp-business-phone-digits", "The WhatsApp business number is not 7-14 digits",
         para("""
             `businessPhone`, the WhatsApp number the message is sent from, is a string of
-            7 to 14 digits (ITNIO answers -93, -94 or -95 otherwise). The document's table
-            says String while some examples send a number: msgc sends a string, and
-            `check-payload` refuses a number.
+            7 to 14 digits (ITNIO answers -93, -94 or -95 otherwise), one fewer than E.164
+            allows. In a spec or the config it may be written with `+`, blanks and dashes,
+            which msgc removes. The document's table says String while some examples send a
+            number: msgc sends a string, and `check-payload` refuses a number.
         """),
         spec("""
             message:
               text: Your order shipped
             targets:
-              whatsapp: {business_phone: "+91 856 321 321"}
+              whatsapp: {business_phone: "+91 856 321 321 1234"}
         """),
         spec("""
             message:

@@ -83,6 +83,9 @@ def settings(config: Config, environ: Mapping[str, str]) -> list[dict[str, Any]]
     add("strict", config.strict, config.source("strict"))
     add("locale", config.locale, config.source("locale"))
     add("exclude", list(config.exclude), config.source("exclude"))
+    add("disable", list(config.disable), config.source("disable"))
+    for rule, level in config.severity.items():
+        add(f"severity.{rule}", level, config.source(f"severity.{rule}"))
     registry = providers.registry()
     seen: set[str] = set()
     for provider in registry.values():

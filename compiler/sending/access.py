@@ -26,7 +26,7 @@ MASK = "***"
 #: Rules whose diagnostics are usage errors, unreadable input or a campaign that must not
 #: go on (exit 2) rather than findings (exit 1).
 USAGE_RULES = frozenset({"credentials-missing", RULE_CREDENTIAL_INVALID, "base-url",
-                         "io-error", "config", "encoding",
+                         "io-error", "encoding",
                          "journal-conflict", "journal-damaged", "journal-behind",
                          "results-damaged", "campaign-locked", "recipients-encoding",
                          "recipients-csv", "envelope-missing", "usage", "events-db"})
