@@ -231,8 +231,11 @@ class ResultCache:
                     self.folder.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level="DEFERRED")
                 db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+                # A cache never waits for the disk: an entry lost in a power cut is computed
+                # again, and a database damaged by one is replaced (below). Without fsyncs,
+                # creating the cache costs ~3 ms instead of ~50 ms on a busy disk.
+                db.execute("PRAGMA synchronous = OFF")
                 db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, "
                            "value TEXT NOT NULL, used INTEGER NOT NULL)")
                 db.execute("CREATE INDEX IF NOT EXISTS results_used ON results (used)")

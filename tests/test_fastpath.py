@@ -230,7 +230,7 @@ def leaves_and_values(draw: Any) -> tuple[str, dict[str, Any]]:
     return source, values
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(leaves_and_values())
 def test_jinja_free_rendering_matches_jinja(case: tuple[str, dict[str, Any]]) -> None:
     """Templates in the fast subset render exactly as sandboxed Jinja renders them."""
@@ -300,7 +300,7 @@ def declarations_and_rows(draw: Any) -> tuple[str, dict[str, Any]]:
     return yaml.safe_dump(spec, allow_unicode=True), row
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(declarations_and_rows())
 def test_generated_coercion_agrees_with_the_general_path(case: tuple[str, dict[str, Any]]
                                                          ) -> None:

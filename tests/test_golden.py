@@ -43,7 +43,10 @@ def run_validate(case: Path, fmt: str) -> tuple[int, str]:
     cwd = os.getcwd()
     os.chdir(case)
     try:
-        result = runner.invoke(cli, ["validate", "--format", fmt, "--quiet", *targets])
+        # --no-cache: these pin the output formats; tests/test_cache.py proves the cache
+        # gives the same bytes.
+        result = runner.invoke(cli, ["validate", "--format", fmt, "--quiet", "--no-cache",
+                                     *targets])
     finally:
         os.chdir(cwd)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output

@@ -40,7 +40,7 @@ FRAGMENTS = st.one_of(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(FRAGMENTS, max_size=8).map("".join))
 def test_plain_parser_builds_jinjas_tree_with_jinjas_line_numbers(source: str) -> None:
     try:
@@ -84,7 +84,7 @@ BLOCK = st.deferred(lambda: st.one_of(
 BODY = st.lists(BLOCK, max_size=3).map("".join)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(BODY)
 def test_free_names_are_jinjas_undeclared_variables(source: str) -> None:
     try:
@@ -129,7 +129,7 @@ PLAIN_FRAGMENTS = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(PLAIN_FRAGMENTS, min_size=1, max_size=8).map("".join))
 def test_plain_templates_parse_like_jinja(source: str) -> None:
     """Templates meant to be plain (the common case) take the plain parser, or are ones a
