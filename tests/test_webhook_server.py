@@ -29,15 +29,27 @@ _webhook = pytest.fixture(name="webhook")(webhooks)
 
 def start(tmp_path: Path, *args: str, env: dict[str, str] | None = None
           ) -> tuple[subprocess.Popen[str], int]:
+    """The server as a process; its log (stderr) goes to ``tmp_path/webhook.log``: a pipe
+    that nobody reads during the load would fill up and stall the server."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MSGC_")}
     environ.update({"MSGC_WEBHOOK_TOKEN": TOKEN} if env is None else env)
-    proc = subprocess.Popen([*msgc_command(), "webhook", "--port", "0", *args], cwd=tmp_path,
-                            env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    with (tmp_path / "webhook.log").open("w") as log:
+        proc = subprocess.Popen([*msgc_command(), "webhook", "--port", "0", *args],
+                                cwd=tmp_path, env=environ, stdout=subprocess.PIPE, stderr=log,
+                                text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    assert line.strip().isdigit(), proc.communicate(timeout=30)
+    assert line.strip().isdigit(), (proc.communicate(timeout=30), log_of(tmp_path))
     return proc, int(line)
+
+
+def log_of(tmp_path: Path) -> str:
+    return (tmp_path / "webhook.log").read_text(encoding="utf-8")
+
+
+def run_load(port: int, connections: int, total: int, on_answer: Any = None) -> list[str]:
+    """:func:`load`, given at most a minute (a stalled server fails the test, not hangs it)."""
+    return asyncio.run(asyncio.wait_for(load(port, connections, total, on_answer), 60))
 
 
 def body(n: int) -> tuple[str, bytes]:
@@ -100,7 +112,7 @@ def test_sigkill_under_load_loses_nothing_that_was_answered_200(tmp_path: Path) 
             os.kill(proc.pid, signal.SIGKILL)
 
     try:
-        acked = asyncio.run(load(port, 16, 100_000, kill_when))
+        acked = run_load(port, 16, 100_000, kill_when)
     finally:
         proc.kill()
         proc.communicate(timeout=30)
@@ -119,8 +131,9 @@ def test_sigterm_stops_gracefully(tmp_path: Path) -> None:
             stopped.set()
             os.kill(proc.pid, signal.SIGTERM)
 
-    acked = asyncio.run(load(port, 8, 2_000, stop_when))
-    out, err = proc.communicate(timeout=60)
+    acked = run_load(port, 8, 2_000, stop_when)
+    out, _ = proc.communicate(timeout=60)
+    err = log_of(tmp_path)
     assert proc.returncode == 0, err
     assert set(acked) <= stored_ids(tmp_path / "events.sqlite3")
     lines = [json.loads(line) for line in err.splitlines()]
