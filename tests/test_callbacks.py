@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler import providers
-from compiler.providers.base import (
+from compiler.tracking.callbacks import (
     DELIVERY_STATUSES,
     INBOUND_EVENT,
     STATUS_EVENT,

@@ -334,7 +334,7 @@ def test_every_example_spec_has_a_case_and_a_readme_entry() -> None:
 
 
 def test_the_examples_cover_every_viber_function_type() -> None:
-    from compiler.providers.viber import FUNCTION_TYPES
+    from compiler.providers.viber.lowering import FUNCTION_TYPES
 
     assert {e.expected["functionType"] for e in EXAMPLE_CASES if e.provider == "viber"} == set(
         FUNCTION_TYPES)

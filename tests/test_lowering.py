@@ -21,7 +21,7 @@ from conftest import (
 
 from compiler.diagnostics import MsgcError
 from compiler.pipeline import render
-from compiler.providers.viber import FUNCTION_TYPES
+from compiler.providers.viber.lowering import FUNCTION_TYPES
 
 IMG = "https://cdn.example.com/a.jpg"
 URL = "https://example.com/x"

@@ -20,7 +20,7 @@ from compiler.preview.html import Markup, h, render
 from compiler.preview.model import collect
 from compiler.preview.serve import site_path
 from compiler.preview.values import examples, longest, worst_case
-from compiler.preview.viber import otp_text
+from compiler.providers.viber.preview import otp_text
 from compiler.spec import load_spec, load_spec_text
 from compiler.variables import Variable
 

@@ -12,9 +12,9 @@ import pytest
 from send_support import SECRETS, fake_servers
 
 from compiler.providers import get
-from compiler.providers.base import Disposition
 from compiler.sending.client import Result, RetryPolicy, Sender
 from compiler.sending.fake_server import Faults, Reject
+from compiler.sending.outcome import Disposition
 from compiler.sending.ratelimit import TokenBucket
 
 _fake = pytest.fixture(name="fake")(fake_servers)

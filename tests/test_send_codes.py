@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from compiler.providers import get
-from compiler.providers.base import Disposition
-from compiler.providers.viber import NXCLOUD_CODES
-from compiler.providers.whatsapp import ITNIO_CODES
+from compiler.providers.viber.codes import CODES as NXCLOUD_CODES
+from compiler.providers.whatsapp.codes import CODES as ITNIO_CODES
 from compiler.sending.client import RetryPolicy, classify_exception, retry_after
+from compiler.sending.outcome import Disposition
 
 # The codes as the documents list them (NXCloud: the Viber table, 1000~100X spelled out by
 # the auth page; ITNIO: the status table, plus the account codes of AUTH.md).
@@ -146,7 +146,7 @@ def test_backoff_is_exponential_with_full_jitter_and_honours_retry_after() -> No
 def test_the_retry_table_is_the_rule_retry_only_when_nothing_can_have_been_accepted() -> None:
     """D2: one table decides; a case is retried exactly when nothing can have been
     accepted, and the failure of a case that may have been accepted is never final."""
-    from compiler.providers.base import RETRY_TABLE, rule
+    from compiler.sending.outcome import RETRY_TABLE, rule
 
     cases = [r.case for r in RETRY_TABLE]
     assert len(cases) == len(set(cases))
@@ -163,7 +163,7 @@ def test_the_retry_table_is_the_rule_retry_only_when_nothing_can_have_been_accep
 
 
 def test_every_outcome_names_its_row_of_the_retry_table() -> None:
-    from compiler.providers.base import rule
+    from compiler.sending.outcome import rule
 
     for provider in ("viber", "whatsapp"):
         p = get(provider)
@@ -187,7 +187,7 @@ def test_readme_states_the_retry_table() -> None:
     """D2: the README's Sending section carries the code's table, row for row."""
     from pathlib import Path
 
-    from compiler.providers.base import retry_table_markdown
+    from compiler.sending.outcome import retry_table_markdown
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     assert retry_table_markdown() in readme

@@ -17,8 +17,8 @@ import pytest
 from send_support import SECRETS, fake_servers
 
 from compiler.providers import get
-from compiler.providers.base import Disposition
 from compiler.sending.client import RetryPolicy, Sender
+from compiler.sending.outcome import Disposition
 from compiler.sending.transport import PoolTransport, make_transport
 
 _fake = pytest.fixture(name="fake")(fake_servers)

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from compiler.providers import get
-from compiler.providers.viber import nxcloud_sign
-from compiler.providers.whatsapp import itnio_sign
+from compiler.providers.viber.api import nxcloud_sign
+from compiler.providers.whatsapp.api import itnio_sign
 
 # AUTH.md: headers accessKey=fme2na3kdi3ki, action=send, bizType=1, ts=1655710885431;
 # secret abciiiko2k3.

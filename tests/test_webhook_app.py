@@ -234,7 +234,7 @@ def test_a_database_that_cannot_be_written_is_503(hook: Hook, monkeypatch: pytes
 
 def test_an_unexpected_error_is_a_logged_500_and_the_app_goes_on(
         hook: Hook, monkeypatch: pytest.MonkeyPatch) -> None:
-    from compiler.providers.viber_callbacks import NXCloudCallbacks
+    from compiler.providers.viber.callbacks import NXCloudCallbacks
 
     def explode(self: Any, data: Any) -> Any:
         raise RuntimeError("boom")

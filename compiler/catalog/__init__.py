@@ -13,7 +13,8 @@ re-graded. A provider's hard limit cannot: the provider would refuse the message
 msgc said. Neither can a message the provider cannot express, a spec msgc cannot compile, or
 a problem with the command itself.
 
-The entries live next to this module, one module per area; this module only collects them.
+The core entries live next to this module (``core``, ``running``), each provider's in its
+own package (``compiler/providers/<name>/catalog.py``); this module only collects them.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class Rule:
 
     def why_fixed(self) -> str | None:
         """Why the rule cannot be disabled or re-graded (None when it can)."""
-        who = " and ".join(LABELS.get(p, p) for p in self.providers) or "the provider"
+        who = " and ".join(_label(p) for p in self.providers) or "the provider"
         return {
             Kind.LIMIT: f"{who} would refuse the message (a hard provider limit)",
             Kind.UNSUPPORTED: f"{who} cannot express the message, so there would be nothing "
@@ -115,16 +116,24 @@ class Rule:
         return self.explanation.strip().split("\n\n", 1)[0]
 
 
-#: How people call each provider (the catalog must not need the provider registry).
-LABELS: dict[str, str] = {}
-
-
 def _modules() -> Iterable[Iterable[Rule]]:
-    from . import core, running, viber, whatsapp
+    """The core entries, then each provider's (the ``catalog`` part of its package)."""
+    from .. import providers
+    from . import core, running
 
-    for module in (core, running, viber, whatsapp):
-        LABELS.update(getattr(module, "LABELS", {}))
-    return (core.RULES, running.RULES, viber.RULES, whatsapp.RULES)
+    found: list[Iterable[Rule]] = [core.RULES, running.RULES]
+    for provider in providers.registry().values():
+        module = provider.part("catalog")
+        if module is not None:
+            found.append(module.RULES)
+    return found
+
+
+def _label(name: str) -> str:
+    from .. import providers
+
+    provider = providers.registry().get(name)
+    return provider.label if provider is not None else name
 
 
 @cache

@@ -98,7 +98,7 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
       msgc fake-server --port 0 --fail-rate 0.05 --lose-answer-rate 0.01 --seed 7
     """
     from ..sending.fake_callbacks import CallbackPlan
-    from ..sending.fake_server import DOCUMENTED_CREDENTIALS, FakeServer, Faults, parse_reject
+    from ..sending.fake_server import FakeServer, Faults, parse_reject
 
     try:
         reject = [parse_reject(text) for text in rejects]
@@ -127,8 +127,9 @@ def command(host: str, port: int, record: str | None, fail_rate: float, rate_lim
         if all(values.values()):
             credentials.update(values)
         elif names:
-            shown = ", ".join(f"{n}={DOCUMENTED_CREDENTIALS[n]}" for n in names
-                              if "SECRET" not in n and n in DOCUMENTED_CREDENTIALS)
+            examples = provider.example_credentials
+            shown = ", ".join(f"{n}={examples[n]}" for n in names
+                              if "SECRET" not in n and n in examples)
             click.echo(f"msgc fake-server: {' / '.join(names)} not set: {provider.label} "
                        f"accepts the document's example credentials ({shown}, and its "
                        "example secret)", err=True)

@@ -267,9 +267,9 @@ def _out(text: str) -> None:
 
 def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, timeout: float,
               policy: RetryPolicy, dry_run: bool, verbose: bool, file: str) -> None:
-    from ..providers.base import Disposition
     from ..sending.access import Redactor
     from ..sending.client import describe_request, send_one
+    from ..sending.outcome import Disposition
 
     provider = plan.provider
     redact = Redactor(credentials.values())

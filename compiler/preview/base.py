@@ -3,9 +3,10 @@
 A drawer turns one lowered provider payload — exactly what would be sent — into the chat
 screen of a recipient's app: bubbles, buttons, media placeholders. It reads nothing but the
 payload, so the preview shows what the provider will receive, not what the spec meant.
-A drawer module is named after its provider (``whatsapp.py``), defines a subclass of
-:class:`Drawer` and exposes an instance as ``DRAWER``; :func:`drawer_for` finds it, and a
-provider without one gets :class:`GenericDrawer` (every text of its payload in one bubble).
+A provider's drawer is the ``preview`` module of its package
+(``compiler/providers/<name>/preview.py``), which defines a subclass of :class:`Drawer` and
+exposes an instance as ``DRAWER``; :func:`drawer_for` finds it, and a provider without one
+gets :class:`GenericDrawer` (every text of its payload in one bubble).
 
 Payloads drawn here may break the provider's rules (the preview shows broken specs too),
 so drawers read them through the tolerant getters below and never assume a type.
@@ -14,7 +15,6 @@ Media are placeholders: a URL is shown as its file name and is never fetched.
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -62,13 +62,11 @@ class GenericDrawer(Drawer):
 
 @cache
 def drawer_for(provider: str) -> Drawer:
-    """The drawer of ``provider``: ``DRAWER`` in the module of this package named after it."""
-    try:
-        module = importlib.import_module(f"{__package__}.{provider}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.{provider}":
-            raise
-        return GenericDrawer(provider)
+    """The drawer of ``provider``: ``DRAWER`` in its package's ``preview`` module."""
+    from .. import providers
+
+    module = providers.registry()[provider].part("preview") \
+        if provider in providers.registry() else None
     drawer = getattr(module, "DRAWER", None)
     return drawer if isinstance(drawer, Drawer) and drawer.provider == provider \
         else GenericDrawer(provider)

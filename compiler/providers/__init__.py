@@ -1,7 +1,9 @@
-"""The provider registry: every module in this folder that defines ``PROVIDER``.
+"""The provider registry: every package in this folder whose ``__init__`` defines
+``PROVIDER`` (see :class:`~compiler.providers.base.Provider` for what a package holds).
 
-Adding a provider means adding one module here (plus its schemas in ``schemas/``); the
-registry, the CLI's ``--provider`` choices and the spec checker pick it up by themselves.
+Adding a provider means adding one folder here (plus its two schemas in ``schemas/``); the
+registry, the CLI's options, the spec checker, the rule catalog, the fake server, the
+webhook and the preview pick it up by themselves.
 """
 
 from __future__ import annotations

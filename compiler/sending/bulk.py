@@ -44,7 +44,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, MsgcError
 from ..pipeline import Plan
-from ..providers.base import Disposition, rule
+from ..sending.outcome import Disposition, rule
 from ..spec import Spec
 from .access import Redactor
 from .client import Flight, RetryPolicy, Sender, describe_request

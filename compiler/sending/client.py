@@ -2,7 +2,7 @@
 
 One ``httpx.AsyncClient`` per run, over :mod:`.transport`'s constant-cost pool.
 
-Every attempt is classified by one table, :data:`~compiler.providers.base.RETRY_TABLE`,
+Every attempt is classified by one table, :data:`~compiler.sending.outcome.RETRY_TABLE`,
 whose rule is *retry only when nothing can have been accepted*:
 
 * **retry** - nothing was accepted and trying again may work: the connection could not be
@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from ..providers.base import Disposition, Provider, SendOutcome, outcome
+from ..providers.base import Provider
+from ..sending.outcome import Disposition, SendOutcome, outcome
 from .access import Redactor, is_loopback, mask_headers
 from .ratelimit import TokenBucket
 from .transport import PoolTransport, make_transport

@@ -35,7 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..providers.base import Provider, ReplyOption
+from ..providers.base import Provider
+from ..tracking.callbacks import ReplyOption
 
 
 @dataclass(slots=True)

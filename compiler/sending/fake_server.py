@@ -57,11 +57,15 @@ from .fake_callbacks import CallbackEmulator, CallbackPlan
 
 MAX_BODY = 1 << 20
 _JSON = "application/json;charset=UTF-8"
-#: The example credentials of the providers' documents, used when none are configured.
-DOCUMENTED_CREDENTIALS = {
-    "NXCLOUD_ACCESS_KEY": "fme2na3kdi3ki", "NXCLOUD_ACCESS_SECRET": "abciiiko2k3",
-    "ITNIO_API_KEY": "bDqJFiq9", "ITNIO_API_SECRET": "7bz1lzh9",
-}
+
+
+def documented_credentials() -> dict[str, str]:
+    """The example credentials of every provider's document (each provider's emulation
+    declares its own), used when none are configured."""
+    found: dict[str, str] = {}
+    for provider in providers.registry().values():
+        found.update(provider.example_credentials)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,7 @@ class FakeServer:
                  ssl_context: ssl.SSLContext | None = None,
                  callbacks: CallbackPlan | None = None,
                  callback_record: Path | None = None) -> None:
-        self.credentials = dict(DOCUMENTED_CREDENTIALS)
+        self.credentials = documented_credentials()
         self.credentials.update(credentials or {})
         self.redact = Redactor(self.credentials.values())
         self.faults = faults or Faults()

@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import providers
-from ..providers.base import Provider, rule
+from ..providers.base import Provider
+from ..sending.outcome import rule
 from .matching import JournalInfo, attached, attribute_by_phone, link, orphans
 from .store import CampaignRef, EventsDB, event_at
 

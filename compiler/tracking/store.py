@@ -40,7 +40,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..diagnostics import Diagnostic, MsgcError
-from ..providers.base import CallbackEvent
+from ..tracking.callbacks import CallbackEvent
 
 SCHEMA_VERSION = 1
 #: Environment variable naming the events database (``--db`` / ``--events``).

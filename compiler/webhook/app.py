@@ -31,7 +31,8 @@ from typing import Any
 
 from .. import providers
 from ..diagnostics import MsgcError
-from ..providers.base import CallbackRejected, Provider
+from ..providers.base import Provider
+from ..tracking.callbacks import CallbackRejected
 from ..tracking.store import EventWriter
 from .logs import LOGGER, Emit, logging_emitter
 from .settings import HEALTH_PATH, HOOKS_PREFIX, WebhookSettings, allowed

@@ -18,8 +18,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from . import textfmt
-from .base import (
+from ...preview import textfmt
+from ...preview.base import (
     Drawer,
     body,
     bubble,
@@ -33,7 +33,7 @@ from .base import (
     note,
     text,
 )
-from .html import Child, Node, h
+from ...preview.html import Child, Node, h
 
 #: The OTP templates' English wording (NXCloud, "Otp模板说明"), placeholders as printed.
 OTP_WORDING = {

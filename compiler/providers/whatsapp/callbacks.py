@@ -28,16 +28,17 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from .base import (
+from ...sending.outcome import ResponseCode
+from ...tracking.callbacks import (
     INBOUND_EVENT,
     STATUS_EVENT,
     CallbackEvent,
     CallbackFormat,
     CallbackRejected,
     ReplyOption,
-    ResponseCode,
-    digits,
 )
+from ..base import digits
+from .codes import CODES
 
 STATUS_EVENT_TYPE = "message-status-event"
 INBOUND_EVENT_TYPE = "up-message-event"
@@ -256,3 +257,6 @@ class ITNIOCallbacks(CallbackFormat):
                 "timestamp": int(when), "businessPhone": payload.get("businessPhone"),
                 "from": {"phone": payload.get("recipient"), "name": "Test User"},
                 "message": message}
+
+
+CALLBACKS = ITNIOCallbacks(CODES)

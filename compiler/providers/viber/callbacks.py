@@ -32,16 +32,17 @@ import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from .base import (
+from ...sending.outcome import ResponseCode
+from ...tracking.callbacks import (
     INBOUND_EVENT,
     STATUS_EVENT,
     CallbackEvent,
     CallbackFormat,
     CallbackRejected,
     ReplyOption,
-    ResponseCode,
-    digits,
 )
+from ..base import digits
+from .codes import CODES
 
 #: Receipt status codes and msgc's neutral status for each.
 RECEIPT_STATUSES = {"11000": "failed", "11001": "delivered", "11002": "read", "11003": "expired"}
@@ -186,3 +187,6 @@ class NXCloudCallbacks(CallbackFormat):
 
 def _clock(when: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(when))
+
+
+CALLBACKS = NXCloudCallbacks(CODES)

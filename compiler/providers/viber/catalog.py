@@ -3,11 +3,10 @@ express, the limits of NXCloud's request body, and the answers to a send request
 
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from . import PAYLOAD, SEND, SPEC, Kind, Rule, Source
-from .text import para, payload, shell, spec
+from ...catalog import PAYLOAD, SEND, SPEC, Kind, Rule, Source
+from ...catalog.text import para, payload, shell, spec
+from ...diagnostics import Severity
 
-LABELS = {"viber": "Viber"}
 _P = ("viber",)
 _DOC = "NXCloud Viber API document"
 _BOTH = SPEC + PAYLOAD

@@ -4,11 +4,10 @@ send request."""
 
 from __future__ import annotations
 
-from ..diagnostics import Severity
-from . import PAYLOAD, SEND, SPEC, Example, Kind, Rule, Source
-from .text import para, payload, shell, spec
+from ...catalog import PAYLOAD, SEND, SPEC, Example, Kind, Rule, Source
+from ...catalog.text import para, payload, shell, spec
+from ...diagnostics import Severity
 
-LABELS = {"whatsapp": "WhatsApp"}
 _P = ("whatsapp",)
 _DOC = "ITNIO WhatsApp custom message API document"
 _BOTH = SPEC + PAYLOAD
