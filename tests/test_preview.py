@@ -21,6 +21,7 @@ from compiler.preview.model import collect
 from compiler.preview.serve import site_path
 from compiler.preview.values import examples, longest, worst_case
 from compiler.providers.viber.preview import otp_text
+from compiler.providers.whatsapp import textfmt as whatsapp_textfmt
 from compiler.spec import load_spec, load_spec_text
 from compiler.variables import Variable
 
@@ -290,7 +291,7 @@ def test_spec_level_findings_head_the_page(tmp_path: Path) -> None:
     ("*" + XSS + "*", "<strong>&lt;img src=x onerror=alert(1)&gt;</strong>"),
 ])
 def test_whatsapp_formatting(text: str, html: str) -> None:
-    assert render(textfmt.whatsapp(text)) == html
+    assert render(whatsapp_textfmt.whatsapp(text)) == html
 
 
 def test_viber_text_is_not_formatted() -> None:

@@ -11,11 +11,11 @@ import click
 from .. import __version__
 from ..build import plan_artifacts, write
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from ..diagnostics import Severity
-from ..files import UNREADABLE_RULES
 from ..report import FORMATTERS, summary
 from ..tree import check_tree
-from .common import config_option, current_config, exclude_option, reporting
+from .common import config_option, current_config, exclude_option
+from .exits import findings_code, reporting
+from .options import format_option
 
 if TYPE_CHECKING:
     from ..cache import ResultCache
@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--output", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder to write payloads and manifest.json into.")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
-              show_default=True, help="Format of the findings.")
+@format_option(sorted(FORMATTERS), help="Format of the findings.")
 @click.option("--strict/--no-strict", default=None, help="Fail on warnings too.")
 @exclude_option
 @click.option("--no-cache", is_flag=True,
@@ -58,10 +57,10 @@ def command(paths: tuple[str, ...], out_dir: str, fmt: str, strict: bool | None,
                              color=fmt == "text" and sys.stderr.isatty())
     if output:
         click.echo(output, err=fmt == "text")
-    if report.unreadable or any(d.rule in UNREADABLE_RULES for d in diags):
-        sys.exit(EXIT_USAGE)
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    if any(d.severity in failing for d in diags):
+    code = findings_code(diags, strict=strict, unreadable=report.unreadable)
+    if code == EXIT_USAGE:
+        sys.exit(code)
+    if code == EXIT_FINDINGS:
         click.echo(f"build failed: {summary(diags, len(report.files))}; nothing written",
                    err=True)
         sys.exit(EXIT_FINDINGS)

@@ -7,7 +7,7 @@ import click
 from ..cache import CACHE_ENV, DATABASE, ResultCache
 from ..cli import EXIT_USAGE
 from ..files import io_error
-from .common import reporting
+from .exits import reporting
 
 
 @click.group(name="cache")

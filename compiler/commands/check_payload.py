@@ -12,15 +12,15 @@ from .. import providers
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..diagnostics import Diagnostic
 from ..files import RULE_ENCODING, RULE_IO
-from ..report import echo_diagnostics
+from ..report import as_json, echo_diagnostics
 from ..source import Document, load_text
+from .options import format_option, provider_option
 
 
 @click.command(name="check-payload")
-@click.option("--provider", "-p", required=True, type=click.Choice(providers.names()),
-              help="Provider whose payload format the files use.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@provider_option("Provider whose payload format the files use.")
+@format_option(["text", "json"], help="Output format (json: the findings as `msgc validate "
+               "--format json` prints them).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def command(provider: str, fmt: str, files: tuple[str, ...]) -> None:
     """Validate provider payloads (request bodies) against msgc's schemas and rules.
@@ -62,14 +62,7 @@ def command(provider: str, fmt: str, files: tuple[str, ...]) -> None:
                 column=column, path=f.pointer, hint=f.hint, provider=provider,
             ))
     if fmt == "json":
-        click.echo(json.dumps(
-            [{"file": d.file, "path": d.path, "rule": d.rule, "severity": d.severity.value,
-              "message": d.message, **({"line": d.line} if d.line else {}),
-              **({"column": d.column} if d.column else {}),
-              **({"hint": d.hint} if d.hint else {})}
-             for d in diags],
-            ensure_ascii=False, indent=2,
-        ))
+        click.echo(as_json(diags))
     else:
         echo_diagnostics(diags, err=False)
         if not diags:

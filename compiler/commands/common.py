@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..cli import CONFIG_HELP, CONFIG_META_KEY, EXIT_FINDINGS, EXIT_USAGE, remember_config
-from ..config_file import CONFIG_RULES, DEFAULT_EXCLUDE
-from ..diagnostics import Diagnostic, MsgcError
-from ..files import UNREADABLE_RULES
-from ..phone import RULE_PHONE
+from ..cli import CONFIG_HELP, CONFIG_META_KEY, remember_config
+from ..config_file import DEFAULT_EXCLUDE
 from ..report import echo_diagnostics
 
 if TYPE_CHECKING:
     from ..config import Config
 
-#: Rules whose diagnostics mean "usage error or unreadable input": exit 2, not 1.
-USAGE_RULES = UNREADABLE_RULES | CONFIG_RULES | {RULE_PHONE}
+
 def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--config FILE``, accepted before the command (``msgc --config F validate``) and
     after it; the value goes to :func:`current_config`, not to the command function."""
@@ -55,21 +49,6 @@ def current_config() -> Config:
     config = load_config(Path(explicit) if explicit else None)
     echo_diagnostics(config.warnings)
     return config
-
-
-def fail(diags: list[Diagnostic], code: int = EXIT_FINDINGS) -> NoReturn:
-    echo_diagnostics(diags)
-    sys.exit(code)
-
-
-@contextmanager
-def reporting(code: int = EXIT_FINDINGS) -> Iterator[None]:
-    """Print any :class:`MsgcError` as diagnostics and exit with ``code``."""
-    try:
-        yield
-    except MsgcError as exc:
-        usage = all(d.rule in USAGE_RULES for d in exc.diagnostics)
-        fail(exc.diagnostics, EXIT_USAGE if usage else code)
 
 
 def credential_origins(config: Config) -> dict[str, Any]:
@@ -116,21 +95,6 @@ def variable_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option("--var", "var_pairs", multiple=True, metavar="NAME=VALUE",
                         help="A variable value (repeatable); wins over --vars.")(func)
     return func
-
-
-def envelope_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--business-phone", help="WhatsApp sending number (businessPhone).")(func)
-    func = click.option("--app-id", help="ITNIO appId (WhatsApp).")(func)
-    func = click.option("--appkey", help="NXCloud appkey (Viber).")(func)
-    func = click.option("--to", "to", metavar="PHONE", help="Recipient phone number.")(func)
-    return func
-
-
-def envelope_flags(to: str | None, appkey: str | None, app_id: str | None,
-                   business_phone: str | None) -> dict[str, str | None]:
-    recipient = to  # normalised (or refused) by envelope.resolve, like every phone
-    return {"phone": recipient, "recipient": recipient, "appkey": appkey, "appId": app_id,
-            "businessPhone": business_phone}
 
 
 def environ() -> dict[str, str]:

@@ -16,7 +16,8 @@ from .. import providers
 from ..cli import EXIT_USAGE
 from ..diagnostics import Diagnostic
 from ..report import echo_diagnostics
-from .common import config_option, current_config, reporting
+from .common import config_option, current_config
+from .exits import reporting
 
 _RATE = click.FloatRange(0.0, 1.0)
 

@@ -10,7 +10,8 @@ import click
 
 from ..cli import EXIT_OK, EXIT_USAGE
 from ..report import echo_diagnostics
-from .common import config_option, current_config, reporting
+from .common import config_option, current_config
+from .exits import reporting
 
 
 @click.command(name="preview")

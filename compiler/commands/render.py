@@ -6,44 +6,34 @@ import json
 
 import click
 
-from .. import providers
 from ..diagnostics import Diagnostic, Severity
 from ..envelope import RULE_ENVELOPE_PLACEHOLDER, resolve
 from ..pipeline import Plan
 from ..report import echo_diagnostics
 from ..spec import load_spec
-from .common import (
-    config_option,
-    current_config,
-    envelope_flags,
-    envelope_options,
-    environ,
-    parse_vars,
-    reporting,
-    var_hint,
-    variable_options,
-)
+from .common import config_option, current_config, environ, parse_vars, var_hint, variable_options
+from .exits import reporting
+from .options import EnvelopeCommand, given_envelope, locale_option, provider_option
 
 
-@click.command(name="render")
+@click.command(name="render", cls=EnvelopeCommand)
 @config_option
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--provider", "-p", required=True, type=click.Choice(providers.names()),
-              help="Provider to compile for.")
-@click.option("--locale", "-l", help="Locale to render (a key under `locales:`).")
+@provider_option("Provider to compile for.")
+@locale_option("Locale to render (a key under `locales:`).")
 @variable_options
-@envelope_options
 @click.option("--examples", is_flag=True,
               help="Use each variable's example for values not given.")
 @click.option("--compact", is_flag=True, help="Print the exact bytes that would be sent.")
 def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[str, ...],
-            vars_file: str | None, to: str | None, appkey: str | None, app_id: str | None,
-            business_phone: str | None, examples: bool, compact: bool) -> None:
+            vars_file: str | None, envelope: dict[str, str | None], examples: bool,
+            compact: bool) -> None:
     """Render SPEC for one provider and print the payload as JSON.
 
     Envelope fields come, first found wins, from the options, the spec's target block,
     the environment (NXCLOUD_APPKEY, ITNIO_APP_ID, ITNIO_BUSINESS_PHONE) and the msgc
-    config file; missing ones are filled with placeholders, with a warning.
+    config file; missing ones are filled with placeholders, with a warning. The envelope
+    options are each provider's own (their help names the provider).
 
     \b
     Example:
@@ -54,8 +44,8 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         config = current_config()
         spec = load_spec(spec_path)
         plan = Plan(spec, provider, locale or _default_locale(spec, config.locale))
-        flags = envelope_flags(to, appkey, app_id, business_phone)
-        envelope = resolve(plan.provider, plan.settings, flags, environ(), config.envelope,
+        given = given_envelope(plan.provider, envelope)
+        resolved = resolve(plan.provider, plan.settings, given, environ(), config.envelope,
                            placeholders=True, file=spec.file)
         notes = [
             Diagnostic(RULE_ENVELOPE_PLACEHOLDER,
@@ -63,11 +53,11 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
                        severity=Severity.WARNING, file=spec.file, provider=provider,
                        hint=f"pass {f.option}")
             for f in plan.provider.envelope
-            if envelope.get(f.payload_key) == f.placeholder and flags.get(f.payload_key) is None
+            if resolved.get(f.payload_key) == f.placeholder and given.get(f.payload_key) is None
         ]
         values = plan.values(parse_vars(var_pairs, vars_file), samples=examples,
                              how_to_give=var_hint)
-        result = plan.render(values, envelope)
+        result = plan.render(values, resolved)
     echo_diagnostics(config.tuning.apply(notes + result.warnings))
     if compact:
         click.echo(result.body.decode("utf-8"))

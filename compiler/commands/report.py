@@ -14,7 +14,8 @@ import click
 
 from ..cli import EXIT_OK, EXIT_USAGE
 from ..diagnostics import Diagnostic, MsgcError
-from .common import fail
+from .exits import fail
+from .options import format_option
 
 if TYPE_CHECKING:  # the tracking modules load when the command runs
     from ..tracking.funnel import Report
@@ -31,9 +32,8 @@ FORMATS = ("text", "json", "csv", "html")
 @click.option("--campaign", "names", multiple=True, metavar="NAME",
               help="A campaign the events database knows, by its results file's name or path "
                    "(repeatable). Without RESULTS or --campaign: every campaign it knows.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text for people, json for scripts, csv (one tidy table) for spreadsheets, "
-                   "html (one self-contained page with charts).")
+@format_option(FORMATS, help="text for people, json for scripts, csv (one tidy table) for "
+               "spreadsheets, html (one self-contained page with charts).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the report to this file (replaced atomically) instead of stdout.")
 @click.option("--watch", is_flag=True,

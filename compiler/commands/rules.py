@@ -6,16 +6,15 @@ import json
 
 import click
 
-from .. import catalog, providers
+from .. import catalog
 from ..catalog.describe import as_dict, text
+from .options import format_option, provider_option
 
 
 @click.command(name="rules")
 @click.argument("rule_id", metavar="[RULE]", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("--provider", "-p", type=click.Choice(providers.names()),
-              help="List only the rules of this provider.")
+@format_option(["text", "json"])
+@provider_option("List only the rules of this provider.", required=False)
 def command(rule_id: str | None, fmt: str, provider: str | None) -> None:
     """List every rule msgc reports, or explain RULE: what it means, an example and its
     fix, where a provider's document states the limit, and whether it can be disabled.

@@ -13,7 +13,7 @@ from .. import providers
 from ..cli import EXIT_USAGE
 from ..files import write_text
 from ..schemas import load_schema
-from .common import reporting
+from .exits import reporting
 
 OUTPUT_NAME = "msgc-spec.schema.json"
 

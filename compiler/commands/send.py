@@ -9,28 +9,35 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import providers
-from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from ..cli import EXIT_FINDINGS, EXIT_OK
 from ..diagnostics import Diagnostic, MsgcError
 from ..envelope import resolve
 from ..pipeline import Plan
 from ..report import echo_diagnostics
 from ..spec import Spec, load_spec
-from .common import USAGE_RULES as COMMON_USAGE_RULES
 from .common import (
     config_option,
     credential_origins,
     current_config,
-    envelope_flags,
-    envelope_options,
     parse_vars,
     var_hint,
     variable_options,
+)
+from .exits import failure_code
+from .options import (
+    EnvelopeCommand,
+    given_envelope,
+    group,
+    locale_option,
+    provider_option,
+    recipient_option,
 )
 
 if TYPE_CHECKING:  # the sender stack loads only when a message is sent
@@ -61,13 +68,6 @@ class _Output:
         echo_diagnostics([redact.diagnostic(d) for d in diags] if redact else diags)
 
 
-def _exit_code(diags: list[Diagnostic]) -> int:
-    from ..sending.access import USAGE_RULES
-
-    usage = all(d.rule in USAGE_RULES or d.rule in COMMON_USAGE_RULES for d in diags)
-    return EXIT_USAGE if usage else EXIT_FINDINGS
-
-
 def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -83,7 +83,7 @@ def _reporting() -> Iterator[None]:
         yield
     except MsgcError as exc:
         _Output.diagnostics(exc.diagnostics)
-        sys.exit(_exit_code(exc.diagnostics))
+        sys.exit(failure_code(exc.diagnostics))
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -93,65 +93,116 @@ def _usage(message: str, hint: str | None = None) -> MsgcError:
     return MsgcError([Diagnostic("usage", message, hint=hint)])
 
 
-@click.command(name="send")
+@dataclass(frozen=True, slots=True)
+class CampaignOptions:
+    """What a campaign sends to, and how it resumes (``--recipients`` and its options)."""
+
+    recipients: str | None
+    recipients_format: str | None
+    results: str | None
+    resume: bool
+    resend_unknown: bool
+    retry_failed: bool
+    dedupe: bool
+    ignore_extra_columns: bool
+    events: str | None
+    skip_closed_sessions: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOptions:
+    """How requests go out: pace, patience, retries and where to."""
+
+    concurrency: int
+    rate: float | None
+    timeout: float
+    retries: int
+    backoff: float
+    base_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What the run shows, and whether it sends at all."""
+
+    dry_run: bool
+    progress: bool | None
+    verbose: bool
+
+
+_CAMPAIGN = group(
+    "campaign", CampaignOptions,
+    click.option("--recipients", "recipients", type=click.Path(dir_okay=False),
+                 help="CSV (phone + one column per variable) or JSON Lines file of "
+                      "recipients."),
+    click.option("--recipients-format", "recipients_format", type=click.Choice(["csv", "jsonl"]),
+                 help="Format of the recipients file (default: from the extension; .jsonl = "
+                      "JSON Lines)."),
+    click.option("--results", type=click.Path(dir_okay=False),
+                 help="Results file (JSON Lines); the journal is kept next to it."),
+    click.option("--resume", is_flag=True, help="Continue a stopped campaign from its journal."),
+    click.option("--resend-unknown", is_flag=True,
+                 help="With --resume: send again the rows whose fate is unknown (may "
+                      "duplicate)."),
+    click.option("--retry-failed", is_flag=True,
+                 help="With --resume: send again the rows that failed because their retries "
+                      "ran out on answers that prove nothing was accepted (refused "
+                      "connections, 408, 429, 503, ITNIO -18), e.g. after an outage. Never "
+                      "touches sent or unknown rows."),
+    click.option("--dedupe", is_flag=True,
+                 help="Skip rows whose phone appeared on an earlier row."),
+    click.option("--ignore-extra-columns", is_flag=True,
+                 help="Drop recipients columns that are not spec variables (default: error)."),
+    click.option("--events", type=click.Path(dir_okay=False),
+                 help="The webhook's events database (default: $MSGC_EVENTS_DB): the "
+                      "campaign is recorded there for `msgc report`; --skip-closed-sessions "
+                      "reads it."),
+    click.option("--skip-closed-sessions", is_flag=True,
+                 help="Skip (as `skipped`, code session-closed) the rows whose recipient has "
+                      "not written within the provider's session window, by the inbound "
+                      "messages in --events, instead of sending messages the provider "
+                      f"refuses ({_WINDOWS})."),
+)
+_DELIVERY = group(
+    "delivery", DeliveryOptions,
+    click.option("--concurrency", "-c", type=click.IntRange(1, 512), default=16,
+                 show_default=True, help="Requests in flight at once."),
+    click.option("--rate", type=click.FloatRange(min=0, min_open=True),
+                 help="At most this many requests per second (default: no limit)."),
+    click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+                 show_default=True, help="Seconds to wait for an answer."),
+    click.option("--retries", type=click.IntRange(0, 20), default=4, show_default=True,
+                 help="Retries of an attempt that nothing can have been accepted by (refused "
+                      "connection, 408, 429, 503, ITNIO -18)."),
+    click.option("--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True,
+                 help="Ceiling of the first retry wait, in seconds (doubles each time, "
+                      "jittered)."),
+    click.option("--base-url", help="API root (e.g. the fake server's); overrides the "
+                 "provider's MSGC_*_BASE_URL variable."),
+)
+_RUN = group(
+    "run", RunOptions,
+    click.option("--dry-run", is_flag=True,
+                 help="Show the exact request (secrets masked) and check every row; send "
+                      "nothing."),
+    click.option("--progress/--no-progress", default=None,
+                 help="Progress line on stderr (default: when stderr is a terminal)."),
+    click.option("--verbose", "-v", is_flag=True, help="Log retries and unknown outcomes."),
+)
+
+
+@click.command(name="send", cls=EnvelopeCommand)
 @config_option
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.option("--provider", "-p", required=True, type=click.Choice(providers.names()),
-              help="Provider to send through.")
-@click.option("--locale", "-l", help="Locale to render (a `locale` column wins per row).")
+@provider_option("Provider to send through.")
+@locale_option("Locale to render (a `locale` column wins per row).")
 @variable_options
-@envelope_options
-@click.option("--recipients", "recipients", type=click.Path(dir_okay=False),
-              help="CSV (phone + one column per variable) or JSON Lines file of recipients.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]),
-              help="Recipients file format (default: from the extension; .jsonl = JSON Lines).")
-@click.option("--results", type=click.Path(dir_okay=False),
-              help="Results file (JSON Lines); the journal is kept next to it.")
-@click.option("--resume", is_flag=True, help="Continue a stopped campaign from its journal.")
-@click.option("--resend-unknown", is_flag=True,
-              help="With --resume: send again the rows whose fate is unknown (may duplicate).")
-@click.option("--retry-failed", is_flag=True,
-              help="With --resume: send again the rows that failed because their retries ran "
-                   "out on answers that prove nothing was accepted (refused connections, 408, "
-                   "429, 503, ITNIO -18), e.g. after an outage. Never touches sent or unknown "
-                   "rows.")
-@click.option("--concurrency", "-c", type=click.IntRange(1, 512), default=16, show_default=True,
-              help="Requests in flight at once.")
-@click.option("--rate", type=click.FloatRange(min=0, min_open=True),
-              help="At most this many requests per second (default: no limit).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Seconds to wait for an answer.")
-@click.option("--retries", type=click.IntRange(0, 20), default=4, show_default=True,
-              help="Retries of an attempt that nothing can have been accepted by (refused "
-                   "connection, 408, 429, 503, ITNIO -18).")
-@click.option("--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True,
-              help="Ceiling of the first retry wait, in seconds (doubles each time, jittered).")
-@click.option("--dedupe", is_flag=True, help="Skip rows whose phone appeared on an earlier row.")
-@click.option("--ignore-extra-columns", is_flag=True,
-              help="Drop recipients columns that are not spec variables (default: error).")
-@click.option("--base-url", help="API root (e.g. the fake server's); overrides the provider's "
-              "MSGC_*_BASE_URL variable.")
-@click.option("--dry-run", is_flag=True,
-              help="Show the exact request (secrets masked) and check every row; send nothing.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress line on stderr (default: when stderr is a terminal).")
-@click.option("--verbose", "-v", is_flag=True, help="Log retries and unknown outcomes.")
-@click.option("--events", type=click.Path(dir_okay=False),
-              help="The webhook's events database (default: $MSGC_EVENTS_DB): the campaign is "
-                   "recorded there for `msgc report`; --skip-closed-sessions reads it.")
-@click.option("--skip-closed-sessions", is_flag=True,
-              help="Skip (as `skipped`, code session-closed) the rows whose recipient has not "
-                   "written within the provider's session window, by the inbound messages in "
-                   f"--events, instead of sending messages the provider refuses ({_WINDOWS}).")
+@_CAMPAIGN
+@_DELIVERY
+@_RUN
 def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[str, ...],
-            vars_file: str | None, to: str | None, appkey: str | None, app_id: str | None,
-            business_phone: str | None, recipients: str | None, fmt: str | None,
-            results: str | None, resume: bool, resend_unknown: bool, retry_failed: bool,
-            concurrency: int,
-            rate: float | None, timeout: float, retries: int, backoff: float, dedupe: bool,
-            ignore_extra_columns: bool, base_url: str | None, dry_run: bool,
-            progress: bool | None, verbose: bool, events: str | None,
-            skip_closed_sessions: bool) -> None:
+            vars_file: str | None, envelope: dict[str, str | None],
+            campaign: CampaignOptions, delivery: DeliveryOptions, run: RunOptions) -> None:
     """Send SPEC through PROVIDER to one recipient (--to) or a campaign (--recipients).
 
     One recipient prints the provider's message id (exit 0) or the located error (exit 1).
@@ -180,13 +231,20 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
           --results out.jsonl --resume
     """
     with _reporting():
+        target = providers.get(provider)
+        to = envelope.get(recipient_option(target))
+        recipients, results, resume = campaign.recipients, campaign.results, campaign.resume
+        resend_unknown, retry_failed = campaign.resend_unknown, campaign.retry_failed
+        dry_run, rate = run.dry_run, delivery.rate
         if (to is None) == (recipients is None):
             raise _usage("give exactly one of --to PHONE and --recipients FILE")
         if recipients is None:
             for flag, given in (("--results", results), ("--resume", resume),
                                 ("--resend-unknown", resend_unknown),
-                                ("--retry-failed", retry_failed), ("--dedupe", dedupe),
-                                ("--format", fmt), ("--rate", rate)):
+                                ("--retry-failed", retry_failed),
+                                ("--dedupe", campaign.dedupe),
+                                ("--recipients-format", campaign.recipients_format),
+                                ("--rate", rate)):
                 if given:
                     raise _usage(f"{flag} applies to campaigns (--recipients FILE)")
         elif not dry_run and results is None:
@@ -197,7 +255,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             from ..files import check_writable
 
             check_writable(Path(results))  # the journal lives in the same folder
-        if skip_closed_sessions and recipients is None:
+        if campaign.skip_closed_sessions and recipients is None:
             raise _usage("--skip-closed-sessions applies to campaigns (--recipients FILE)")
         for flag, given in (("--resend-unknown", resend_unknown),
                             ("--retry-failed", retry_failed)):
@@ -218,32 +276,32 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
             config.credentials.get(n, "") for n in known)])
         credentials = resolve_credentials(plan.provider, environ, config.credentials,
                                           **credential_origins(config))
-        url = resolve_base_url(plan.provider, base_url, environ)
-        policy = RetryPolicy(retries=retries, backoff=backoff)
-        flags = envelope_flags(to, appkey, app_id, business_phone)
+        url = resolve_base_url(plan.provider, delivery.base_url, environ)
+        policy = RetryPolicy(retries=delivery.retries, backoff=delivery.backoff)
+        flags = given_envelope(plan.provider, envelope)
         if to is not None:
-            envelope = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
+            resolved = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
                                placeholders=False, file=spec.file)
             values = plan.values(parse_vars(var_pairs, vars_file), how_to_give=var_hint)
-            rendered = plan.render(values, envelope)
+            rendered = plan.render(values, resolved)
             _Output.diagnostics(list(rendered.warnings))
-            _send_one(plan, credentials, url, rendered.body, timeout, policy, dry_run,
-                      verbose, spec.file)
+            _send_one(plan, credentials, url, rendered.body, delivery.timeout, policy,
+                      dry_run, run.verbose, spec.file)
             return
         assert recipients is not None
-        for key in ("phone", "recipient"):
-            flags[key] = "0000000"  # each row's phone replaces it
-        envelope = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
+        recipient_key = plan.provider.recipient_key
+        if recipient_key is not None:
+            flags[recipient_key] = "0000000"  # each row's phone replaces it
+        resolved = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
                            placeholders=False, file=spec.file)
         shared = parse_vars(var_pairs, vars_file)
         _check_shared(shared, list(spec.variables))
         from .send_events import events_hooks
 
-        hooks = events_hooks(events, skip_closed_sessions, plan.provider, envelope)
-        _campaign(spec, Path(spec_path), provider, chosen_locale, Path(recipients), fmt,
-                  results, envelope, credentials, url, shared, resume, resend_unknown,
-                  retry_failed, concurrency, rate, timeout, policy, dedupe,
-                  ignore_extra_columns, dry_run, progress, verbose, hooks)
+        hooks = events_hooks(campaign.events, campaign.skip_closed_sessions, plan.provider,
+                             resolved)
+        _campaign(spec, Path(spec_path), provider, chosen_locale, campaign, delivery, run,
+                  resolved, credentials, url, shared, policy, hooks)
 
 
 def _check_shared(shared: dict[str, Any], variables: list[str]) -> None:
@@ -308,25 +366,26 @@ def _send_one(plan: Plan, credentials: dict[str, str], url: str, body: bytes, ti
     sys.exit(EXIT_FINDINGS)
 
 
-def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None, recipients: Path,
-              fmt: str | None, results: str | None, envelope: dict[str, str],
-              credentials: dict[str, str], url: str, shared: dict[str, Any], resume: bool,
-              resend_unknown: bool, retry_failed: bool, concurrency: int, rate: float | None,
-              timeout: float,
-              policy: RetryPolicy, dedupe: bool, ignore_extra: bool, dry_run: bool,
-              progress: bool | None, verbose: bool, hooks: EventsHooks) -> None:
+def _campaign(spec: Spec, spec_path: Path, provider: str, locale: str | None,
+              options: CampaignOptions, delivery: DeliveryOptions, run: RunOptions,
+              envelope: dict[str, str], credentials: dict[str, str], url: str,
+              shared: dict[str, Any], policy: RetryPolicy, hooks: EventsHooks) -> None:
     from ..sending.bulk import Campaign, Runner
 
+    assert options.recipients is not None
     campaign = Campaign(
         spec=spec, spec_path=spec_path, provider=provider, locale=locale,
-        recipients=recipients, results=Path(results or "-"), envelope=envelope,
-        credentials=credentials, base_url=url, shared=shared, fmt=fmt, resume=resume,
-        resend_unknown=resend_unknown, retry_failed=retry_failed, concurrency=concurrency,
-        rate=rate, timeout=timeout,
-        policy=policy, dedupe=dedupe, ignore_extra=ignore_extra, verbose=verbose,
-        progress=progress if progress is not None else sys.stderr.isatty(), skip=hooks.skip)
+        recipients=Path(options.recipients), results=Path(options.results or "-"),
+        envelope=envelope, credentials=credentials, base_url=url, shared=shared,
+        fmt=options.recipients_format, resume=options.resume,
+        resend_unknown=options.resend_unknown, retry_failed=options.retry_failed,
+        concurrency=delivery.concurrency, rate=delivery.rate, timeout=delivery.timeout,
+        policy=policy, dedupe=options.dedupe, ignore_extra=options.ignore_extra_columns,
+        verbose=run.verbose,
+        progress=run.progress if run.progress is not None else sys.stderr.isatty(),
+        skip=hooks.skip)
     runner = Runner(campaign, _err)
-    if dry_run:
+    if run.dry_run:
         p = providers.get(provider)
         valid, invalid, first = runner.dry_run(
             lambda body: p.sign(body, credentials, time.time()), url + p.endpoint_path)

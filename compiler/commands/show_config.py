@@ -18,15 +18,16 @@ from .. import providers
 from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from ..config import ENV_CONFIG, Config, Source
 from ..credentials import OTHER_CREDENTIALS, credential_problem
-from .common import config_option, current_config, reporting
+from .common import config_option, current_config
+from .exits import reporting
+from .options import format_option
 
 MASK = "***"
 
 
 @click.command(name="config")
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@format_option(["text", "json"])
 def command(fmt: str) -> None:
     """Show every effective setting, its value and where it came from.
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import __version__
-from ..cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
-from ..diagnostics import Severity
-from ..files import UNREADABLE_RULES
+from ..cli import EXIT_USAGE
 from ..report import FORMATTERS, summary
 from ..tree import check_tree
-from .common import config_option, current_config, exclude_option, reporting
+from .common import config_option, current_config, exclude_option
+from .exits import findings_code, reporting
+from .options import format_option
 
 if TYPE_CHECKING:
     from ..cache import ResultCache
@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 @click.command(name="validate")
 @config_option
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text",
-              show_default=True, help="Output format.")
+@format_option(sorted(FORMATTERS))
 @click.option("--strict/--no-strict", default=None,
               help="Fail on warnings too (default from config, else off).")
 @click.option("--no-worst-case", is_flag=True, help="Skip the worst-case length analysis.")
@@ -70,10 +69,7 @@ def command(paths: tuple[str, ...], fmt: str, strict: bool | None, no_worst_case
         click.echo(output)
     if fmt == "text" and not quiet:
         click.echo(summary(diags, len(report.files)), err=True)
-    if report.unreadable or any(d.rule in UNREADABLE_RULES for d in diags):
-        sys.exit(EXIT_USAGE)
-    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-    sys.exit(EXIT_FINDINGS if any(d.severity in failing for d in diags) else EXIT_OK)
+    sys.exit(findings_code(diags, strict=strict, unreadable=report.unreadable))
 
 
 def _cache() -> ResultCache:

@@ -11,7 +11,8 @@ import click
 
 from ..cli import EXIT_OK, EXIT_USAGE
 from ..diagnostics import Diagnostic, MsgcError
-from .common import config_option, current_config, fail
+from .common import config_option, current_config
+from .exits import fail
 
 
 def _paths() -> str:

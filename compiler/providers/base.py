@@ -46,6 +46,7 @@ class EnvelopeField:
     placeholder: str          # value used when a spec is checked without real addressing
     is_recipient: bool = False
     is_phone: bool = False    # normalised by compiler.phone wherever it comes from
+    help: str = ""            # the command-line option's help
 
 
 @dataclass(slots=True)

@@ -23,15 +23,6 @@ from ..diagnostics import Diagnostic, MsgcError
 from ..providers.base import Provider
 
 MASK = "***"
-#: Rules whose diagnostics are usage errors, unreadable input or a campaign that must not
-#: go on (exit 2) rather than findings (exit 1).
-USAGE_RULES = frozenset({"credentials-missing", RULE_CREDENTIAL_INVALID, "base-url",
-                         "io-error", "encoding",
-                         "journal-conflict", "journal-damaged", "journal-behind",
-                         "results-damaged", "campaign-locked", "recipients-encoding",
-                         "recipients-csv", "envelope-missing", "usage", "events-db"})
-
-
 def resolve_credentials(provider: Provider, environ: Mapping[str, str],
                         configured: Mapping[str, str], *, file: str | None = None,
                         hint: str | None = None,

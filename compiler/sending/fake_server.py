@@ -429,8 +429,9 @@ class FakeServer:
         except (ValueError, UnicodeDecodeError):
             payload = None
         phone = None
-        if isinstance(payload, dict):
-            value = payload.get("phone", payload.get("recipient"))
+        key = provider.recipient_key
+        if isinstance(payload, dict) and key is not None:
+            value = payload.get(key)
             phone = value if isinstance(value, str) else None
         with self._lock:
             self._seq += 1

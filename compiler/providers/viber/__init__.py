@@ -29,9 +29,10 @@ class Viber(Provider):
     target_schema = "viber.target.schema.json"
     semantic_fields = rules.SEMANTIC_FIELDS
     envelope = (
-        EnvelopeField("appkey", "appkey", "NXCLOUD_APPKEY", "--appkey", "APPKEY"),
+        EnvelopeField("appkey", "appkey", "NXCLOUD_APPKEY", "--appkey", "APPKEY",
+                      help="NXCloud appkey (Viber)."),
         EnvelopeField("phone", None, None, "--to", "10000000000", is_recipient=True,
-                      is_phone=True),
+                      is_phone=True, help="Recipient phone number."),
     )
     default_base_url = "https://api2.nxcloud.com"
     endpoint_path = "/api/viber/mt"

@@ -26,11 +26,13 @@ class WhatsApp(Provider):
     target_schema = "whatsapp.target.schema.json"
     semantic_fields = rules.SEMANTIC_FIELDS
     envelope = (
-        EnvelopeField("appId", "app_id", "ITNIO_APP_ID", "--app-id", "APPID"),
+        EnvelopeField("appId", "app_id", "ITNIO_APP_ID", "--app-id", "APPID",
+                      help="ITNIO appId (WhatsApp)."),
         EnvelopeField("businessPhone", "business_phone", "ITNIO_BUSINESS_PHONE",
-                      "--business-phone", "10000000000", is_phone=True),
+                      "--business-phone", "10000000000", is_phone=True,
+                      help="WhatsApp sending number (businessPhone)."),
         EnvelopeField("recipient", None, None, "--to", "10000000001", is_recipient=True,
-                      is_phone=True),
+                      is_phone=True, help="Recipient phone number."),
     )
     default_base_url = "https://api.itniotech.com"
     endpoint_path = "/wa/custom/sendMsg"

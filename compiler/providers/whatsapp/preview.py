@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...preview import textfmt
 from ...preview.base import Drawer, body, bubble, file_name, get, icon, items, link_target, media, note, text
 from ...preview.html import Child, Node, h
+from . import textfmt
 
 _MEDIA_LABELS = {"image": "Image", "video": "Video", "document": "Document", "audio": "Audio",
                  "sticker": "Sticker"}
