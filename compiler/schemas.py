@@ -46,6 +46,8 @@ def schema_dir() -> Path:
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
+    """A schema by its file name in msgc's schemas folder, or by an absolute path (the
+    schemas of a provider registered from outside msgc)."""
     with (schema_dir() / name).open(encoding="utf-8") as fh:
         data: dict[str, Any] = json.load(fh)
     return data
