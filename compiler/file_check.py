@@ -19,9 +19,7 @@ from .analysis import UNBOUNDED_PAD, Bound, LeafBound, bound_pieces, bound_templ
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .envelope import resolve
 from .file_report import FileReport
-from .gate import accepts
 from .pipeline import Plan
-from .providers.base import LoweringError
 from .source import load_bytes, load_file
 from .spec import Spec, check_document
 from .templating import parse_template, variables_used
@@ -281,14 +279,12 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
             padded = jp.with_value(padded, ptr, pad(text, target))
     if padded is example:  # nothing can grow: the example's verdict stands
         return []
-    try:
-        lowered = plan.provider.lower(padded, plan.settings, envelope)
-    except LoweringError:
+    checked = plan.check_message(padded, envelope)
+    if checked is None:
         return []
-    if accepts(plan.provider.payload_schema, lowered.payload):
-        return []
+    lowered, findings = checked
     out = []
-    for finding in plan.provider.validate(lowered.payload):
+    for finding in findings:
         if finding.keyword != "maxLength":
             continue
         origin = next((lowered.origins[a] for a in jp.ancestors(finding.pointer)
@@ -315,7 +311,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
                 ))
             if not leaf.bound.unbounded and origin is not None and origin not in noted:
                 noted.add(origin)
-                out.append(plan._diag(
+                out.append(plan.diagnostic(
                     plan.spec_pointer(origin), RULE_UNBOUNDED_TEMPLATE,
                     f"{unchecked}: its template uses a loop, a call or a filter whose output "
                     "length msgc cannot bound",
@@ -327,7 +323,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
         limit = f"{finding.limit:,}"
         rule = may_exceed_rule(finding.rule)
         field_name = jp.last_token(finding.pointer)
-        diag = plan._diag(
+        diag = plan.diagnostic(
             plan.spec_pointer(origin) if origin else None, rule,
             f"{field_name} can reach {length:,} characters"
             + (f" when {drivers}" if drivers else "") + f" (limit {limit})",

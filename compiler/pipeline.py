@@ -20,7 +20,7 @@ from .coercion import Coercer, compile_coercer
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .envelope import RULE_ENVELOPE_MISSING
 from .frozen import FrozenDict, freeze
-from .providers.base import LoweringError, Provider
+from .providers.base import Lowered, LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
 from .templating import CompiledTree, RenderProblem
@@ -304,6 +304,20 @@ class Plan:
         return Draft(lowered.kind, lowered.payload,
                      [self._payload_diag(f, lowered.origins) for f in findings], message)
 
+    def check_message(self, message: Any, envelope: Mapping[str, str]
+                      ) -> tuple[Lowered, list[Finding]] | None:
+        """Lower an already rendered neutral ``message`` (the worst-case analysis pads one)
+        and validate it: the lowered payload and its findings, or None when lowering
+        refuses it or the validity gate accepts it (no finding to explain)."""
+        from .gate import accepts
+        try:
+            lowered = self.provider.lower(message, self.settings, envelope)
+        except LoweringError:
+            return None
+        if accepts(self.provider.payload_schema, lowered.payload):
+            return None
+        return lowered, self.provider.validate(lowered.payload)
+
     # -- mapping findings back to the spec ------------------------------------------------
 
     def spec_pointer(self, input_pointer: str) -> str | None:
@@ -317,8 +331,10 @@ class Plan:
                     return self.origins[candidate] + rest[len(candidate):]
         return None
 
-    def _diag(self, spec_ptr: str | None, rule: str, message: str, hint: str | None,
-              severity: Severity = Severity.ERROR, line_offset: int | None = None) -> Diagnostic:
+    def diagnostic(self, spec_ptr: str | None, rule: str, message: str, hint: str | None,
+                   severity: Severity = Severity.ERROR, line_offset: int | None = None
+                   ) -> Diagnostic:
+        """A diagnostic at spec pointer ``spec_ptr``, for this provider and locale."""
         doc = self.spec.document
         line, column = doc.locate(spec_ptr, key=_is_collection(doc.data, spec_ptr)) \
             if spec_ptr is not None else (None, None)
@@ -333,12 +349,13 @@ class Plan:
         )
 
     def _render_diag(self, problem: RenderProblem) -> Diagnostic:
-        return self._diag(self.spec_pointer("/message" + problem.pointer), problem.rule,
-                          problem.message, problem.hint, line_offset=problem.line_in_template)
+        return self.diagnostic(self.spec_pointer("/message" + problem.pointer), problem.rule,
+                               problem.message, problem.hint,
+                               line_offset=problem.line_in_template)
 
     def _input_diag(self, finding: Finding, input_pointer: str) -> Diagnostic:
-        return self._diag(self.spec_pointer(input_pointer), finding.rule, finding.message,
-                          finding.hint, finding.severity)
+        return self.diagnostic(self.spec_pointer(input_pointer), finding.rule,
+                               finding.message, finding.hint, finding.severity)
 
     def _payload_diag(self, finding: Finding, origins: Mapping[str, str]) -> Diagnostic:
         spec_ptr = None
@@ -349,7 +366,7 @@ class Plan:
         message = finding.message
         if spec_ptr is None:
             message = f"{message} (payload {finding.pointer or '/'})"
-        return self._diag(spec_ptr, finding.rule, message, finding.hint, finding.severity)
+        return self.diagnostic(spec_ptr, finding.rule, message, finding.hint, finding.severity)
 
 
 def _is_collection(data: Any, spec_ptr: str) -> bool:
