@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import providers
-from .diagnostics import Diagnostic, MsgcError, Severity
-from .envelope import RULE_ENVELOPE_PLACEHOLDER
-from .phone import RULE_PHONE, normalize_phone, phone_problem
+from .diagnostics import Diagnostic
+from .envelope import resolve
 from .pipeline import Plan, Rendered, serialize
+from .providers.base import EnvelopeField
 from .spec import Spec, load_spec, load_spec_text
 
 __all__ = [
@@ -36,32 +36,24 @@ def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None
     """
     plan = Plan(spec, provider, locale)
     values = plan.values(variables, samples=examples)
-    fields: dict[str, str] = {}
-    placeholders: list[Diagnostic] = []
-    for f in plan.provider.envelope:
-        given = (envelope or {}).get(f.payload_key)
-        if f.is_recipient and to is not None:
-            given = to
-        if given is None and f.setting:
-            given = plan.settings.get(f.setting)
-        if given is not None and f.is_phone:
-            digits = normalize_phone(given)
-            if digits is None:
-                what = "to" if f.is_recipient and to is not None else f"envelope[{f.payload_key!r}]"
-                raise MsgcError([Diagnostic(
-                    RULE_PHONE, f"{what} {str(given)!r} is not a phone number: "
-                    f"{phone_problem(given)}", provider=plan.provider.name)])
-            given = digits
-        if given is None:
-            how = "to=PHONE" if f.is_recipient else f"envelope={{{f.payload_key!r}: ...}}"
-            if f.setting:
-                how += f" or set targets.{plan.provider.name}.{f.setting} in the spec"
-            placeholders.append(Diagnostic(
-                RULE_ENVELOPE_PLACEHOLDER, f"no {f.payload_key} given; using the placeholder "
-                f"{f.placeholder!r}", severity=Severity.WARNING, file=spec.file,
-                provider=plan.provider.name, hint=f"pass {how}"))
-        fields[f.payload_key] = str(given) if given is not None else f.placeholder
-    result = plan.render(values, fields)
+    given: dict[str, str | None] = dict(envelope or {})
+    recipient = plan.provider.recipient_key
+    if to is not None and recipient is not None:
+        given[recipient] = to
+
+    def named(f: EnvelopeField) -> str:
+        return "to" if f.is_recipient and to is not None else f"envelope[{f.payload_key!r}]"
+
+    def how(f: EnvelopeField) -> str:
+        how = "to=PHONE" if f.is_recipient else f"envelope={{{f.payload_key!r}: ...}}"
+        if f.setting:
+            how += f" or set targets.{plan.provider.name}.{f.setting} in the spec"
+        return how
+
+    resolved = resolve(plan.provider, plan.settings, given, {}, {}, placeholders=True,
+                       named=named)
+    result = plan.render(values, resolved.values)
+    placeholders = resolved.warnings(plan.provider, spec.file, how)
     if placeholders:
         result.warnings = [*placeholders, *result.warnings]
     return result

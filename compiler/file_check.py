@@ -69,7 +69,7 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
                 plan = Plan(spec, provider, locale)
                 values = plan.values({}, samples=True)
                 envelope = resolve(plan.provider, plan.settings, {}, {}, envelope_defaults,
-                                   placeholders=True, file=spec.file)
+                                   placeholders=True, file=spec.file).values
                 if outputs:
                     rendered, message = plan.render_checked(values, envelope)
                     report.outputs.append(rendered)

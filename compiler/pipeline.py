@@ -2,8 +2,10 @@
 validate -> serialize, with every finding mapped back to a spec line.
 
 This is the only module that knows the whole chain; each stage it calls knows only its own
-input. :func:`render` is the public entry point; :class:`Plan` keeps per-spec work (merged
-message, compiled templates) so rendering many recipients does it once.
+input. The one public ``render`` (:func:`compiler.api.render`, ``from compiler import
+render``) resolves the envelope (:mod:`compiler.envelope`) and asks a :class:`Plan`, which
+keeps per-spec work (merged message, compiled templates) so rendering many recipients does
+it once.
 """
 
 from __future__ import annotations
@@ -377,14 +379,3 @@ def _is_collection(data: Any, spec_ptr: str) -> bool:
     except (KeyError, IndexError, ValueError, TypeError):
         return False
 
-
-def render(spec: Spec, provider: str, variables: Mapping[str, Any] | None = None, *,
-           locale: str | None = None, envelope: Mapping[str, str] | None = None,
-           samples: bool = False) -> Rendered:
-    """Compile ``spec`` for ``provider`` with ``variables``; raise :class:`MsgcError`."""
-    plan = Plan(spec, provider, locale)
-    values = plan.values(variables, samples=samples)
-    if envelope is None:  # the spec's target block (app_id, ...), else placeholders
-        envelope = {f.payload_key: str(plan.settings.get(f.setting) or f.placeholder)
-                    if f.setting else f.placeholder for f in plan.provider.envelope}
-    return plan.render(values, envelope)

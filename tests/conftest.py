@@ -18,7 +18,8 @@ import yaml
 from hypothesis import HealthCheck, settings
 
 from compiler.diagnostics import Diagnostic, MsgcError
-from compiler.pipeline import Rendered, render
+from compiler.envelope import resolve
+from compiler.pipeline import Plan, Rendered
 from compiler.spec import Spec, load_spec, load_spec_text
 
 # Hypothesis profiles. "ci" (chosen when CI=true) gives the same verdict on every run and
@@ -126,6 +127,20 @@ def spec_yaml(message: Mapping[str, Any], provider: str | None = None, *,
 
 def make_spec(message: Mapping[str, Any], provider: str | None = None, **kw: Any) -> Spec:
     return load_spec_text(spec_yaml(message, provider, **kw), "test.yaml")
+
+
+def render(spec: Spec, provider: str, values: Mapping[str, Any] | None = None, *,
+           locale: str | None = None, envelope: Mapping[str, str] | None = None,
+           samples: bool = False) -> Rendered:
+    """``Plan.render`` with ``envelope`` passed as it is (phones as digits: the payload
+    schema judges them) or, without one, the spec's target block and placeholders; with
+    ``samples`` variables not given take their examples. (The public
+    :func:`compiler.render` normalises ``to=`` and ``envelope=`` first.)"""
+    plan = Plan(spec, provider, locale)
+    given = plan.values(values, samples=samples)
+    if envelope is None:
+        envelope = resolve(plan.provider, plan.settings, {}, {}, {}, placeholders=True).values
+    return plan.render(given, envelope)
 
 
 def compile_message(message: Mapping[str, Any], provider: str, *,

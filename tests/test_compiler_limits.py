@@ -14,11 +14,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ENVELOPES, compile_message, compile_text, errors_of, line_of, only, rules
+from conftest import (
+    ENVELOPES,
+    compile_message,
+    compile_text,
+    errors_of,
+    line_of,
+    only,
+    render,
+    rules,
+)
 
 from compiler import providers
 from compiler.cli import cli
-from compiler.pipeline import render
 from compiler.spec import load_spec_text
 
 V = "{{ v }}"

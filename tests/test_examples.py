@@ -20,12 +20,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, TEMPLATES, errors_of, load_template, only, rules
+from conftest import EXAMPLES, TEMPLATES, errors_of, load_template, only, render, rules
 
 from compiler import providers
 from compiler.cli import cli
 from compiler.diagnostics import MsgcError
-from compiler.pipeline import render
 from compiler.spec import load_spec_text
 
 Body = dict[str, Any]

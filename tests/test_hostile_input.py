@@ -27,12 +27,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import ENVELOPES, TEMPLATES, errors_of, only
+from conftest import ENVELOPES, TEMPLATES, errors_of, only, render
 
 from compiler import sandbox
 from compiler.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, cli
 from compiler.diagnostics import Diagnostic, MsgcError
-from compiler.pipeline import Plan, render
+from compiler.pipeline import Plan
 from compiler.sandbox import MAX_RENDER_SECONDS, MAX_STEPS
 from compiler.source import MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_TEXT, load_bytes, load_file
 from compiler.spec import MAX_TEMPLATE_TAGS, load_spec, load_spec_text

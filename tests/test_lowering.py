@@ -16,11 +16,11 @@ from conftest import (
     load_json_schema,
     make_spec,
     only,
+    render,
     rules,
 )
 
 from compiler.diagnostics import MsgcError
-from compiler.pipeline import render
 from compiler.providers.viber.lowering import FUNCTION_TYPES
 
 IMG = "https://cdn.example.com/a.jpg"

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import ENVELOPES, load_json_schema
+from conftest import ENVELOPES, load_json_schema, render
 from hypothesis import HealthCheck, Phase, event, find, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from compiler import providers
 from compiler.diagnostics import MsgcError
-from compiler.pipeline import Plan, render
+from compiler.pipeline import Plan
 from compiler.source import Document
 from compiler.spec import check_document
 

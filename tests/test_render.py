@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import compile_text, errors_of, line_of, only
+from conftest import compile_text, errors_of, line_of, only, render
 
 from compiler.diagnostics import MsgcError
-from compiler.pipeline import Plan, render
+from compiler.pipeline import Plan
 from compiler.spec import load_spec_text
 from compiler.variables import Problem, Variable
 

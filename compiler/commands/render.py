@@ -6,8 +6,7 @@ import json
 
 import click
 
-from ..diagnostics import Diagnostic, Severity
-from ..envelope import RULE_ENVELOPE_PLACEHOLDER, resolve
+from ..envelope import resolve
 from ..pipeline import Plan
 from ..report import echo_diagnostics
 from ..spec import load_spec
@@ -47,17 +46,10 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         given = given_envelope(plan.provider, envelope)
         resolved = resolve(plan.provider, plan.settings, given, environ(), config.envelope,
                            placeholders=True, file=spec.file)
-        notes = [
-            Diagnostic(RULE_ENVELOPE_PLACEHOLDER,
-                       f"no {f.payload_key} given; using the placeholder {f.placeholder!r}",
-                       severity=Severity.WARNING, file=spec.file, provider=provider,
-                       hint=f"pass {f.option}")
-            for f in plan.provider.envelope
-            if resolved.get(f.payload_key) == f.placeholder and given.get(f.payload_key) is None
-        ]
+        notes = resolved.warnings(plan.provider, spec.file)
         values = plan.values(parse_vars(var_pairs, vars_file), samples=examples,
                              how_to_give=var_hint)
-        result = plan.render(values, resolved)
+        result = plan.render(values, resolved.values)
     echo_diagnostics(config.tuning.apply(notes + result.warnings))
     if compact:
         click.echo(result.body.decode("utf-8"))

@@ -281,7 +281,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         flags = given_envelope(plan.provider, envelope)
         if to is not None:
             resolved = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
-                               placeholders=False, file=spec.file)
+                               placeholders=False, file=spec.file).values
             values = plan.values(parse_vars(var_pairs, vars_file), how_to_give=var_hint)
             rendered = plan.render(values, resolved)
             _Output.diagnostics(list(rendered.warnings))
@@ -293,7 +293,7 @@ def command(spec_path: str, provider: str, locale: str | None, var_pairs: tuple[
         if recipient_key is not None:
             flags[recipient_key] = "0000000"  # each row's phone replaces it
         resolved = resolve(plan.provider, plan.settings, flags, environ, config.envelope,
-                           placeholders=False, file=spec.file)
+                           placeholders=False, file=spec.file).values
         shared = parse_vars(var_pairs, vars_file)
         _check_shared(shared, list(spec.variables))
         from .send_events import events_hooks

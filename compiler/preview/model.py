@@ -155,7 +155,7 @@ def _variant(spec: Spec, provider: str, locale: str | None, defaults: Mapping[st
         plan = Plan(spec, provider, locale)
         typed = plan.values(chosen.values, strict=False)
         envelope = resolve(plan.provider, plan.settings, {}, {}, defaults, placeholders=True,
-                           file=spec.file)
+                           file=spec.file).values
     except MsgcError as exc:
         variant.diagnostics = list(exc.diagnostics)
         return variant
