@@ -32,7 +32,8 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
-from .providers.base import LoweringError, Provider, Trace, as_number
+from .providers.base import LoweringError, Provider
+from .providers.lowering import Trace, as_number
 from .schemas import validator as schema_validator
 from .templating import MAX_RENDERED_CHARS, TemplateLeaf
 

@@ -1,4 +1,4 @@
-"""What every provider supplies, and the helpers lowering code shares.
+"""What every provider supplies.
 
 A provider is one package in this folder (see :class:`Provider` for its parts) whose
 ``__init__`` exposes an instance of its :class:`Provider` subclass as ``PROVIDER``. The
@@ -12,22 +12,19 @@ registry finds it by itself; nothing else in msgc names a provider. A provider s
 
 Lowering reads an *input* tree ``{"message": ..., "settings": ...}`` and records, for each
 payload field it writes, the input pointer it came from, so a finding in the payload is
-reported at the spec line that produced it.
+reported at the spec line that produced it; :mod:`compiler.providers.lowering` holds what
+every provider's lowering is made of.
 """
 
 from __future__ import annotations
 
 import importlib
-import math
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .. import pointer as jp
-from ..diagnostics import Severity
 from ..schemas import Finding, check, load_schema
 
 if TYPE_CHECKING:  # the sending and tracking types load with the parts that use them
@@ -64,24 +61,6 @@ class LoweringError(Exception):
     def __init__(self, findings: list[Finding]) -> None:
         super().__init__("; ".join(f.message for f in findings))
         self.findings = findings
-
-
-class Trace:
-    """Collects payload-pointer -> input-pointer origins and lowering errors."""
-
-    def __init__(self) -> None:
-        self.origins: dict[str, str] = {}
-        self.errors: list[Finding] = []
-
-    def at(self, payload_ptr: str, input_ptr: str) -> None:
-        self.origins[payload_ptr] = input_ptr
-
-    def error(self, input_ptr: str, rule: str, message: str, hint: str | None = None) -> None:
-        self.errors.append(Finding(input_ptr, rule, message, Severity.ERROR, hint))
-
-    def raise_if_errors(self) -> None:
-        if self.errors:
-            raise LoweringError(self.errors)
 
 
 class Provider(ABC):
@@ -267,48 +246,7 @@ class Provider(ABC):
                        message=message, hint=info.hint)
 
 
-# -- helpers shared by the lowering code of several providers --------------------------------
-
-def media_url(value: Any) -> str:
-    """A media field is a URL string or {url: ...}."""
-    return str(value["url"] if isinstance(value, Mapping) else value)
-
-
-def media_ptr(value: Any, ptr: str) -> str:
-    return jp.join(ptr, "url") if isinstance(value, Mapping) else ptr
-
-
-_NUMBER_RE = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$")
-
-
-def as_number(value: Any, ptr: str, what: str, trace: Trace, *, integer: bool = False
-              ) -> int | float | None:
-    """A number from a spec field that may be a number or a rendered template string."""
-    if isinstance(value, bool):
-        trace.error(ptr, "message-number", f"{what} must be a number, not a boolean")
-        return None
-    if isinstance(value, (int, float)):
-        number: int | float = value
-    elif isinstance(value, str) and _NUMBER_RE.match(value):
-        number = float(value) if re.search(r"[.eE]", value) else int(value)
-    else:
-        trace.error(ptr, "message-number", f"{what} must be a number, got {value!r}")
-        return None
-    if isinstance(number, float):
-        if not math.isfinite(number):
-            trace.error(ptr, "message-number", f"{what} must be a finite number")
-            return None
-        if number.is_integer():
-            number = int(number)
-    if integer and not isinstance(number, int):
-        trace.error(ptr, "message-integer", f"{what} must be a whole number, got {value!r}")
-        return None
-    return number
-
-
-def present(message: Mapping[str, Any], *keys: str) -> list[str]:
-    return [k for k in keys if message.get(k) not in (None, [], {}, False)]
-
+# -- helpers ------------------------------------------------------------------------------------
 
 def digits(value: Any) -> str | None:
     """A phone number as digits only (None when there are none)."""

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from compiler import pointer as jp
-from compiler.providers.base import EnvelopeField, Lowered, Provider, Trace, present
+from compiler.providers.base import EnvelopeField, Lowered, Provider
+from compiler.providers.lowering import Trace, present
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 #: Neutral fields a text message cannot carry.

@@ -22,12 +22,13 @@ notes"): ``video_text_button`` lists no ``buttonLink`` but msgc sends the button
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from ... import pointer as jp
-from ..base import Lowered, Trace, as_number, media_ptr, media_url, present
+from ..base import Lowered
+from ..lowering import Alone, In, Kind, Out, Trace, given, media, number, pick, present, truthy
 from .rules import OTP_TEMPLATES
 
 FUNCTION_TYPES = (
@@ -107,23 +108,10 @@ def lower(message: Mapping[str, Any], settings: Mapping[str, Any],
                 f"Viber messages carry one button; this message has {len(buttons)}",
                 "keep one link button, or use a `carousel` (two buttons per card)")
 
-    data: dict[str, Any] = {}
-    if message.get("otp"):
-        kind = _otp(message, data, t)
-    elif message.get("carousel"):
-        kind = _carousel(message, data, t)
-    elif message.get("choices"):
-        kind = _list(message, data, t)
-    elif message.get("document") is not None:
-        kind = _file(message, data, t)
-    elif message.get("video") is not None:
-        kind = _video(message, data, t)
-    elif message.get("image") is not None:
-        kind = _image(message, data, t)
-    elif message.get("text") is not None:
-        kind = "text_button" if buttons else "text"
-        _text(message, data, t)
-        _button(buttons, data, t)
+    data = Out(t, "/messageData", {})
+    row = pick(KINDS, message, t)
+    if row is not None:
+        kind = row.lower(In(message, m), data, t)
     else:
         if not t.errors:
             t.error(m, "message-empty", "the message has nothing Viber can send",
@@ -162,213 +150,194 @@ def lower(message: Mapping[str, Any], settings: Mapping[str, Any],
         "appkey": envelope.get("appkey"),
         "phone": envelope.get("phone"),
         "functionType": kind,
-        "messageData": {"rateType": rate, **data},
+        "messageData": {"rateType": rate, **data.data},
     }
     return Lowered(payload=payload, kind=kind, origins=t.origins)
 
 
 # -- one function per family of function types -----------------------------------------
+#
+# Each takes the message (an In at /message), the messageData being built (an Out) and
+# the trace, and returns the function type.
 
-def _text(message: Mapping[str, Any], data: dict[str, Any], t: Trace) -> None:
-    text = message.get("text")
-    if text is not None:
-        data["text"] = text
-        t.at("/messageData/text", "/message/text")
+def _text(msg: In, data: Out) -> None:
+    if msg.has("text"):
+        data.put("text", msg["text"])
 
-def _button(buttons: list[Mapping[str, Any]], data: dict[str, Any], t: Trace,
-            *, link: bool = True) -> None:
-    if not buttons:
+def _button(buttons: In, data: Out) -> None:
+    if not buttons.value:
         return
-    data["buttonText"] = buttons[0]["title"]
-    t.at("/messageData/buttonText", "/message/buttons/0/title")
-    if link and "url" in buttons[0]:
-        data["buttonLink"] = buttons[0]["url"]
-        t.at("/messageData/buttonLink", "/message/buttons/0/url")
+    first = buttons[0]
+    data.put("buttonText", first["title"])
+    if "url" in first.value:
+        data.put("buttonLink", first["url"])
 
-def _image(message: Mapping[str, Any], data: dict[str, Any], t: Trace) -> str:
-    buttons = message.get("buttons") or []
-    _text(message, data, t)
-    image = message["image"]
-    data["image"] = media_url(image)
-    t.at("/messageData/image", media_ptr(image, "/message/image"))
-    if buttons and message.get("text") is None:
+def _plain(msg: In, data: Out, t: Trace) -> str:
+    _text(msg, data)
+    _button(msg["buttons"], data)
+    return "text_button" if msg.get("buttons") else "text"
+
+def _image(msg: In, data: Out, t: Trace) -> str:
+    buttons = msg.get("buttons") or []
+    _text(msg, data)
+    data.put("image", media(msg["image"]))
+    if buttons and not msg.has("text"):
         t.error("/message/buttons", "viber-button-needs-text",
                 "a Viber image with a button also needs `text` (text_image_button)")
-    _button(buttons, data, t)
-    if message.get("text") is None:
+    _button(msg["buttons"], data)
+    if not msg.has("text"):
         return "image"
     return "text_image_button" if buttons else "text_image"
 
-def _video(message: Mapping[str, Any], data: dict[str, Any], t: Trace) -> str:
-    video = message["video"]
-    vp = "/message/video"
+def _video(msg: In, data: Out, t: Trace) -> str:
+    video = msg["video"]
     for key in ("thumbnail", "size", "duration"):
-        if video.get(key) is None:
-            t.error(jp.join(vp, key), "viber-video-field",
+        if not video.has(key):
+            t.error(video[key].ptr, "viber-video-field",
                     f"a Viber video needs `video.{key}`",
                     "Viber requires thumbnail (URL), size (bytes) and duration (seconds)")
-    if message.get("image") is not None:
+    if msg.has("image"):
         t.error("/message/image", "viber-media-count",
                 "a Viber message carries one media item; it has both a video and an image")
-    data["thumbnail"] = video.get("thumbnail")
-    t.at("/messageData/thumbnail", jp.join(vp, "thumbnail"))
-    data["videoLink"] = video.get("url")
-    t.at("/messageData/videoLink", jp.join(vp, "url"))
-    if video.get("size") is not None:
-        data["videoSize"] = as_number(video["size"], jp.join(vp, "size"), "video.size", t,
-                                      integer=True)
-        t.at("/messageData/videoSize", jp.join(vp, "size"))
-    if video.get("duration") is not None:
-        data["duration"] = as_number(video["duration"], jp.join(vp, "duration"),
-                                     "video.duration", t, integer=True)
-        t.at("/messageData/duration", jp.join(vp, "duration"))
-    buttons = message.get("buttons") or []
-    _text(message, data, t)
-    if buttons and message.get("text") is None:
+    data.put("thumbnail", video["thumbnail"])
+    data.put("videoLink", video["url"])
+    if video.has("size"):
+        data.put("videoSize", video["size"],
+                 number(video["size"], "video.size", t, integer=True))
+    if video.has("duration"):
+        data.put("duration", video["duration"],
+                 number(video["duration"], "video.duration", t, integer=True))
+    buttons = msg.get("buttons") or []
+    _text(msg, data)
+    if buttons and not msg.has("text"):
         t.error("/message/buttons", "viber-button-needs-text",
                 "a Viber video with a button also needs `text` (video_text_button)")
-    _button(buttons, data, t)
-    if message.get("text") is None:
+    _button(msg["buttons"], data)
+    if not msg.has("text"):
         return "video"
     return "video_text_button" if buttons else "video_text"
 
-def _file(message: Mapping[str, Any], data: dict[str, Any], t: Trace) -> str:
-    for key in present(message, "text", "buttons", "image", "video"):
-        t.error(jp.join("/message", key), "viber-file-alone",
-                f"a Viber file message cannot carry `{key}`",
-                "send the text in a separate message")
-    doc = message["document"]
-    dp = "/message/document"
+def _file(msg: In, data: Out, t: Trace) -> str:
+    doc = msg["document"]
     file_type = doc.get("type")
-    if file_type:
-        t.at("/messageData/fileType", jp.join(dp, "type"))
-    else:
-        file_type = _extension(str(doc.get("filename", ""))) or _extension(
-            urlsplit(str(doc.get("url", ""))).path)
-        t.at("/messageData/fileType", jp.join(dp, "filename"))
+    source = doc["type"]
+    if not file_type:
+        file_type = _extension(str(doc.value.get("filename", ""))) or _extension(
+            urlsplit(str(doc.value.get("url", ""))).path)
+        source = doc["filename"]
         if not file_type:
-            t.error(jp.join(dp, "filename"), "viber-file-type",
+            t.error(source.ptr, "viber-file-type",
                     "cannot tell the file type: the filename has no extension",
                     "add an extension or set document.type (pdf, docx, xlsx, ...)")
-    data["fileType"] = str(file_type).lower().lstrip(".")
-    data["fileName"] = doc.get("filename")
-    t.at("/messageData/fileName", jp.join(dp, "filename"))
-    data["fileLink"] = doc.get("url")
-    t.at("/messageData/fileLink", jp.join(dp, "url"))
+    data.put("fileType", source, str(file_type).lower().lstrip("."))
+    data.put("fileName", doc["filename"])
+    data.put("fileLink", doc["url"])
     return "file"
 
-def _list(message: Mapping[str, Any], data: dict[str, Any], t: Trace) -> str:
-    for key in present(message, "image", "video", "buttons", "document"):
-        t.error(jp.join("/message", key), "viber-list-alone",
-                f"a Viber list (choices) message cannot carry `{key}`")
-    if message.get("text") is None:
+def _list(msg: In, data: Out, t: Trace) -> str:
+    if not msg.has("text"):
         t.error("/message", "viber-list-text", "a Viber list needs `text` (the question)")
-    _text(message, data, t)
-    options = []
-    for i, choice in enumerate(message["choices"]):
-        if isinstance(choice, Mapping):
-            if choice.get("description") is not None:
-                t.error(jp.join("/message/choices", i, "description"),
-                        "viber-choice-description",
+    _text(msg, data)
+    options = data.node("surveyOptions", msg["choices"], array=True)
+    for i, choice in enumerate(msg["choices"]):
+        if isinstance(choice.value, Mapping):
+            if choice.has("description"):
+                t.error(choice["description"].ptr, "viber-choice-description",
                         "Viber list options are plain text: a choice cannot have a "
                         "description",
                         "give viber its own `choices` without descriptions in "
                         "targets.viber.message")
-            options.append(choice["title"])
-            t.at(jp.join("/messageData/surveyOptions", i),
-                 jp.join("/message/choices", i, "title"))
+            options.put(i, choice["title"])
         else:
-            options.append(choice)
-            t.at(jp.join("/messageData/surveyOptions", i), jp.join("/message/choices", i))
-    data["surveyOptions"] = options
-    t.at("/messageData/surveyOptions", "/message/choices")
+            options.put(i, choice)
     return "list"
 
-def _carousel(message: Mapping[str, Any], data: dict[str, Any], t: Trace) -> str:
-    for key in present(message, "image", "video", "buttons", "choices", "document"):
-        t.error(jp.join("/message", key), "viber-carousel-alone",
-                f"a Viber carousel cannot carry a top-level `{key}`",
-                "put images and buttons on the cards")
-    if message.get("text") is None:
+def _carousel(msg: In, data: Out, t: Trace) -> str:
+    if not msg.has("text"):
         t.error("/message", "viber-carousel-text", "a Viber carousel needs `text`")
-    _text(message, data, t)
-    items = []
-    for i, card in enumerate(message["carousel"]):
-        cp = jp.join("/message/carousel", i)
-        op = jp.join("/messageData/carouselItems", i)
-        item: dict[str, Any] = {}
-        if card.get("text") is not None:
-            t.error(jp.join(cp, "text"), "viber-carousel-card-text",
+    _text(msg, data)
+    items = data.node("carouselItems", msg["carousel"], array=True)
+    for i, card in enumerate(msg["carousel"]):
+        item = items.node(i, card)
+        if card.has("text"):
+            t.error(card["text"].ptr, "viber-carousel-card-text",
                     "Viber carousel cards have no text, only a title, an image and buttons",
                     "move it into `title`, or give it to WhatsApp alone inside the card: "
                     "targets: {whatsapp: {text: ...}}")
-        if card.get("video") is not None:
-            t.error(jp.join(cp, "video"), "viber-carousel-card-video",
+        if card.has("video"):
+            t.error(card["video"].ptr, "viber-carousel-card-video",
                     "Viber carousel cards show an image, not a video",
                     "give the card an `image` (e.g. the video's thumbnail) and link to the "
                     "video with its button")
-        if card.get("title") is None:
-            t.error(cp, "viber-carousel-card-title", "a Viber carousel card needs a `title`")
-        item["title"] = card.get("title")
-        t.at(jp.join(op, "title"), jp.join(cp, "title"))
-        if card.get("image") is None:
-            t.error(cp, "viber-carousel-card-image", "a Viber carousel card needs an `image`")
+        if not card.has("title"):
+            t.error(card.ptr, "viber-carousel-card-title",
+                    "a Viber carousel card needs a `title`")
+        item.put("title", card["title"])
+        if not card.has("image"):
+            t.error(card.ptr, "viber-carousel-card-image",
+                    "a Viber carousel card needs an `image`")
         else:
-            item["imageUrl"] = media_url(card["image"])
-            t.at(jp.join(op, "imageUrl"), media_ptr(card["image"], jp.join(cp, "image")))
+            item.put("imageUrl", media(card["image"]))
         buttons = card.get("buttons") or []
         if not buttons:
-            t.error(cp, "viber-carousel-card-button",
+            t.error(card.ptr, "viber-carousel-card-button",
                     "a Viber carousel card needs a link button (its primary button)")
         if len(buttons) > 2:
-            t.error(jp.join(cp, "buttons", 2), "viber-carousel-card-buttons",
+            t.error(card["buttons"][2].ptr, "viber-carousel-card-buttons",
                     f"a Viber carousel card has at most 2 buttons; this one has {len(buttons)}")
-        for j, (button, slot) in enumerate(
-                zip(buttons, ("primaryButton", "secondaryButton"), strict=False)):
-            bp = jp.join(cp, "buttons", j)
-            if "url" not in button:
-                t.error(bp, "viber-unsupported-reply-button",
+        for button, slot in zip(card["buttons"], ("primaryButton", "secondaryButton"),
+                                strict=False):
+            if "url" not in button.value:
+                t.error(button.ptr, "viber-unsupported-reply-button",
                         "Viber carousel buttons open a link: this button has no `url`",
                         "give it a `url`; quick-reply cards are WhatsApp only (put them in "
                         "targets.whatsapp.message)")
                 continue
-            item[slot] = {"label": button["title"], "actionUrl": button["url"]}
-            t.at(jp.join(op, slot), bp)
-            t.at(jp.join(op, slot, "label"), jp.join(bp, "title"))
-            t.at(jp.join(op, slot, "actionUrl"), jp.join(bp, "url"))
-        items.append(item)
-        t.at(op, cp)
-    data["carouselItems"] = items
-    t.at("/messageData/carouselItems", "/message/carousel")
+            action = item.node(slot, button)
+            action.put("label", button["title"])
+            action.put("actionUrl", button["url"])
     return "carousel"
 
-def _otp(message: Mapping[str, Any], data: dict[str, Any], t: Trace) -> str:
-    for key in present(message, "text", "image", "video", "buttons", "choices", "carousel",
-                       "document"):
-        t.error(jp.join("/message", key), "viber-otp-alone",
-                f"a Viber OTP template message cannot carry `{key}`",
-                "the template supplies the text; its parameters go in otp.params")
-    otp = message["otp"]
-    op = "/message/otp"
-    template = str(otp["template"]).strip()
-    data["templateId"] = template
-    t.at("/messageData/templateId", jp.join(op, "template"))
+def _otp(msg: In, data: Out, t: Trace) -> str:
+    otp = msg["otp"]
+    template = str(otp.value["template"]).strip()
+    data.put("templateId", otp["template"], template)
     expected = OTP_TEMPLATES.get(template, {})
-    params: dict[str, Any] = {}
+    params = data.node("templateParams", otp["params"])
     for key, value in (otp.get("params") or {}).items():
-        pp = jp.join(op, "params", key)
+        param = otp["params"][key]
         if expected.get(key) is int:
-            value = as_number(value, pp, f"otp.params.{key}", t, integer=True)
-        params[key] = value
-        t.at(jp.join("/messageData/templateParams", key), pp)
-    data["templateParams"] = params
-    t.at("/messageData/templateParams", jp.join(op, "params"))
-    if otp.get("language") is None:
-        t.error(op, "viber-otp-language", "a Viber OTP template needs `otp.language`",
+            value = number(param, f"otp.params.{key}", t, integer=True)
+        params.put(key, param, value)
+    if not otp.has("language"):
+        t.error(otp.ptr, "viber-otp-language", "a Viber OTP template needs `otp.language`",
                 "one of: " + " ".join(OTP_LANGUAGES))
-    data["templateLang"] = otp.get("language")
-    t.at("/messageData/templateLang", jp.join(op, "language"))
+    data.put("templateLang", otp["language"])
     return "text"
+
+
+#: The kind-inference table (the module docstring's, as data): first match wins; a row's
+#: ``alone`` lists the fields that kind may not be combined with.
+KINDS: tuple[Kind[Callable[[In, Out, Trace], str]], ...] = (
+    Kind(truthy("otp"), _otp, Alone(
+        ("text", "image", "video", "buttons", "choices", "carousel", "document"),
+        "viber-otp-alone", "a Viber OTP template message cannot carry `{key}`",
+        "the template supplies the text; its parameters go in otp.params")),
+    Kind(truthy("carousel"), _carousel, Alone(
+        ("image", "video", "buttons", "choices", "document"),
+        "viber-carousel-alone", "a Viber carousel cannot carry a top-level `{key}`",
+        "put images and buttons on the cards")),
+    Kind(truthy("choices"), _list, Alone(
+        ("image", "video", "buttons", "document"),
+        "viber-list-alone", "a Viber list (choices) message cannot carry `{key}`")),
+    Kind(given("document"), _file, Alone(
+        ("text", "buttons", "image", "video"),
+        "viber-file-alone", "a Viber file message cannot carry `{key}`",
+        "send the text in a separate message")),
+    Kind(given("video"), _video),
+    Kind(given("image"), _image),
+    Kind(given("text"), _plain),
+)
 
 
 def _extension(name: str) -> str:

@@ -32,7 +32,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ... import pointer as jp
-from ..base import Lowered, Trace, as_number, media_ptr, media_url, present
+from ..base import Lowered
+from ..lowering import Trace, as_number, media_ptr, media_url, present
 
 MAX_REPLY_BUTTONS = 3
 _NEEDS_INTERACTIVE_RULES = {"header": "whatsapp-header-needs-interactive",
