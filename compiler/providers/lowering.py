@@ -7,7 +7,8 @@ it. A provider's ``lowering`` module is, in the spirit of sqlglot's ``TRANSFORMS
 
 * a **kind-inference table**: a tuple of :class:`Kind` rows, first match wins, each saying
   when it applies, which fields that kind of message may not be combined with
-  (:class:`Alone`) and the function that lowers it (:func:`pick` finds the row);
+  (:class:`Alone`, reported by :meth:`Kind.check`) and the function that lowers it
+  (:func:`pick` finds the row);
 * **field copies** that record their origin by themselves: an :class:`In` is a node of the
   input with its pointer, an :class:`Out` a payload node being built with its pointer, and
   ``out.put(key, node)`` copies a value and records where it came from (``out.node(...)``
@@ -119,10 +120,6 @@ class Out:
             self.trace.at(child.ptr, source.ptr if isinstance(source, In) else source)
         return child
 
-    def at(self, key: str | int, source: In | str) -> None:
-        """Record that ``key`` (already written) came from ``source``."""
-        self.trace.at(jp.join(self.ptr, key), source.ptr if isinstance(source, In) else source)
-
     def _store(self, key: str | int, value: Any) -> None:
         if isinstance(self.data, list):
             assert key == len(self.data), "array nodes are filled in order"
@@ -162,16 +159,15 @@ class Kind(Generic[L]):
     lower: L
     alone: Alone | None = None
 
+    def check(self, message: Mapping[str, Any], t: Trace) -> None:
+        """Report each field present that this kind may not be combined with."""
+        if self.alone is not None:
+            self.alone.check(message, t)
 
-def pick(table: tuple[Kind[L], ...], message: Mapping[str, Any], t: Trace) -> Kind[L] | None:
-    """The first row of ``table`` that applies to ``message``, its combination rules
-    already checked; None when none applies."""
-    for row in table:
-        if row.when(message):
-            if row.alone is not None:
-                row.alone.check(message, t)
-            return row
-    return None
+
+def pick(table: tuple[Kind[L], ...], message: Mapping[str, Any]) -> Kind[L] | None:
+    """The first row of ``table`` that applies to ``message`` (None when none does)."""
+    return next((row for row in table if row.when(message)), None)
 
 
 def truthy(key: str) -> Callable[[Mapping[str, Any]], bool]:
@@ -182,6 +178,11 @@ def truthy(key: str) -> Callable[[Mapping[str, Any]], bool]:
 def given(key: str) -> Callable[[Mapping[str, Any]], bool]:
     """Applies when ``message[key]`` is given (not None)."""
     return lambda message: message.get(key) is not None
+
+
+def filled(key: str) -> Callable[[Mapping[str, Any]], bool]:
+    """Applies when ``message[key]`` is :func:`present` (not None, empty or false)."""
+    return lambda message: bool(present(message, key))
 
 
 def present(message: Mapping[str, Any], *keys: str) -> list[str]:

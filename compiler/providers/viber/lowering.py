@@ -109,8 +109,9 @@ def lower(message: Mapping[str, Any], settings: Mapping[str, Any],
                 "keep one link button, or use a `carousel` (two buttons per card)")
 
     data = Out(t, "/messageData", {})
-    row = pick(KINDS, message, t)
+    row = pick(KINDS, message)
     if row is not None:
+        row.check(message, t)
         kind = row.lower(In(message, m), data, t)
     else:
         if not t.errors:

@@ -28,16 +28,33 @@ a number); location coordinates are strings (table) and the message always carri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ... import pointer as jp
 from ..base import Lowered
-from ..lowering import Trace, as_number, media_ptr, media_url, present
+from ..lowering import (
+    Alone,
+    In,
+    Kind,
+    Out,
+    Trace,
+    filled,
+    given,
+    media,
+    number,
+    pick,
+    present,
+    truthy,
+)
 
 MAX_REPLY_BUTTONS = 3
 _NEEDS_INTERACTIVE_RULES = {"header": "whatsapp-header-needs-interactive",
                             "footer": "whatsapp-footer-needs-interactive"}
+
+#: A lowering function: the message (an In at /message), the payload being built (an Out at
+#: its root), the target settings (an In at /settings) and the trace; returns the kind.
+Lower = Callable[[In, Out, In, Trace], str]
 
 
 def lower(message: Mapping[str, Any], settings: Mapping[str, Any],
@@ -48,212 +65,155 @@ def lower(message: Mapping[str, Any], settings: Mapping[str, Any],
                 "OTP templates cannot be sent through the WhatsApp custom message API",
                 "send the code as `text` within the 24-hour customer service window, or "
                 "drop whatsapp from this spec's targets")
-    payload: dict[str, Any] = {
+    payload = Out(t, "", {
         "appId": envelope.get("appId"),
         "businessPhone": envelope.get("businessPhone"),
         "channelType": 0,
         "recipient": envelope.get("recipient"),
-    }
-    buttons = message.get("buttons") or []
-    interactive = bool(message.get("carousel") or message.get("menu")
-                       or message.get("choices") or buttons
-                       or message.get("request_location"))
-    if not interactive:
+    })
+    row = pick(KINDS, message)
+    if row is None or row.lower not in _INTERACTIVE:
         for key in present(message, "header", "footer"):
             t.error(jp.join("/message", key), _NEEDS_INTERACTIVE_RULES[key],
                     f"WhatsApp shows a {key} only on list and reply-button messages",
                     "put it in `text`, or add `buttons`, `choices` or a `menu`")
-
-    if message.get("carousel"):
-        kind = _carousel(message, payload, t)
-    elif message.get("menu"):
-        kind = _menu(message, payload, t)
-    elif message.get("choices"):
-        kind = _choices(message, settings, payload, t)
-    elif buttons:
-        kind = _buttons(message, payload, t)
-    elif message.get("request_location"):
-        kind = _request_location(message, payload, t)
-    elif message.get("location") is not None:
-        kind = _location(message, payload, t)
-    elif message.get("contacts"):
-        kind = _contacts(message, payload, t)
-    elif present(message, "image", "video", "document"):
-        kind = _media(message, payload, t)
-    elif present(message, "audio", "sticker"):
-        kind = _bare_media(message, payload, t)
-    elif message.get("text") is not None:
-        payload["type"] = "text"
-        payload["text"] = {"body": message["text"]}
-        t.at("/text/body", "/message/text")
-        kind = "text"
+    msg = In(message, "/message")
+    if row is not None:
+        row.check(message, t)
+        kind = row.lower(msg, payload, In(settings, "/settings"), t)
     else:
         if not t.errors:
             t.error("/message", "message-empty", "the message has nothing WhatsApp can send")
         kind = "text"
-    if message.get("reply_to") is not None:
-        payload["context"] = {"refMessageId": message["reply_to"]}
-        t.at("/context/refMessageId", "/message/reply_to")
+    if msg.has("reply_to"):
+        payload.node("context").put("refMessageId", msg["reply_to"])
     t.raise_if_errors()
-    return Lowered(payload=payload, kind=kind, origins=t.origins)
+    return Lowered(payload=payload.data, kind=kind, origins=t.origins)
 
-# -- helpers ------------------------------------------------------------------------
+# -- one function per kind -----------------------------------------------------------------
 
-def _only(message: Mapping[str, Any], kind: str, allowed: set[str], t: Trace) -> None:
-    """Report every field that a ``kind`` message cannot carry (never drop silently)."""
-    fields = ("text", "header", "footer", "image", "video", "document", "audio", "sticker",
-              "location", "request_location", "contacts", "buttons", "choices", "menu",
-              "carousel")
-    for key in present(message, *fields):
-        if key not in allowed:
-            t.error(jp.join("/message", key), "whatsapp-field-not-allowed",
-                    f"a WhatsApp {kind} message cannot also carry `{key}`",
-                    "send it as a separate message, or override it per target")
-
-def _interactive(message: Mapping[str, Any], payload: dict[str, Any], t: Trace,
-                 subtype: str, *, header_footer: bool = True) -> dict[str, Any]:
-    payload["type"] = "interactive"
-    inter: dict[str, Any] = {"type": subtype}
-    payload["interactive"] = inter
-    if header_footer and message.get("header") is not None:
-        inter["header"] = {"type": "text", "text": message["header"]}
-        t.at("/interactive/header/text", "/message/header")
-    if message.get("text") is None:
+def _interactive(msg: In, payload: Out, t: Trace, subtype: str, *,
+                 header_footer: bool = True) -> Out:
+    payload.data["type"] = "interactive"
+    inter = payload.node("interactive")
+    inter.data["type"] = subtype
+    if header_footer and msg.has("header"):
+        header = inter.node("header")
+        header.data["type"] = "text"
+        header.put("text", msg["header"])
+    if not msg.has("text"):
         t.error("/message", "whatsapp-interactive-body",
                 f"a WhatsApp {subtype} message needs `text` (its body)")
-    inter["body"] = {"text": message.get("text")}
-    t.at("/interactive/body/text", "/message/text")
-    if header_footer and message.get("footer") is not None:
-        inter["footer"] = {"text": message["footer"]}
-        t.at("/interactive/footer/text", "/message/footer")
+    inter.node("body").put("text", msg["text"])
+    if header_footer and msg.has("footer"):
+        inter.node("footer").put("text", msg["footer"])
     return inter
 
-def _media(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
-    kinds = present(message, "image", "video", "document")
-    kind = kinds[0]
-    _only(message, kind, {kind, "text"}, t)
-    value = message[kind]
-    if kind == "document":
-        content: dict[str, Any] = {"link": value.get("url"), "filename": value.get("filename")}
-        t.at("/document/link", "/message/document/url")
-        t.at("/document/filename", "/message/document/filename")
-    elif kind == "video":
-        for extra in ("thumbnail", "size", "duration"):
-            if value.get(extra) is not None:
-                t.error(jp.join("/message/video", extra), "whatsapp-video-field",
-                        f"WhatsApp videos take no `{extra}`; it would be dropped",
-                        "keep it for Viber in targets.viber.message")
-        content = {"link": value.get("url")}
-        t.at("/video/link", "/message/video/url")
-    else:
-        content = {"link": media_url(value)}
-        t.at(f"/{kind}/link", media_ptr(value, f"/message/{kind}"))
-    if message.get("text") is not None:
-        content["caption"] = message["text"]
-        t.at(f"/{kind}/caption", "/message/text")
-    payload["type"] = kind
-    payload[kind] = content
-    return kind
+def _text(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    payload.data["type"] = "text"
+    payload.node("text").put("body", msg["text"])
+    return "text"
 
-def _bare_media(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
-    kind = present(message, "audio", "sticker")[0]
-    _only(message, kind, {kind}, t)
-    payload["type"] = kind
-    payload[kind] = {"link": media_url(message[kind])}
-    t.at(f"/{kind}/link", media_ptr(message[kind], f"/message/{kind}"))
-    return kind
+def _media(kind: str) -> Lower:
+    """Lowering of a media message of ``kind`` (image, video, document, audio, sticker);
+    its text is the caption."""
+    def lower(msg: In, payload: Out, settings: In, t: Trace) -> str:
+        node = msg[kind]
+        if kind == "video":
+            for extra in ("thumbnail", "size", "duration"):
+                if node.has(extra):
+                    t.error(node[extra].ptr, "whatsapp-video-field",
+                            f"WhatsApp videos take no `{extra}`; it would be dropped",
+                            "keep it for Viber in targets.viber.message")
+        payload.data["type"] = kind
+        content = payload.node(kind)
+        if kind == "document":
+            content.put("link", node["url"])
+            content.put("filename", node["filename"])
+        elif kind == "video":
+            content.put("link", node["url"])
+        else:
+            content.put("link", media(node))
+        if msg.has("text"):
+            content.put("caption", msg["text"])
+        return kind
+    return lower
 
-def _location(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
-    _only(message, "location", {"location"}, t)
-    loc = message["location"]
-    lp = "/message/location"
-    out: dict[str, Any] = {}
+def _location(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    loc = msg["location"]
+    payload.data["type"] = "location"
+    out = payload.node("location")
     for key, bound in (("longitude", 180), ("latitude", 90)):
-        number = as_number(loc.get(key), jp.join(lp, key), f"location.{key}", t)
-        if number is not None and not -bound <= number <= bound:
-            t.error(jp.join(lp, key), "whatsapp-location-range",
-                    f"location.{key} is {number}; it must lie within ±{bound}")
-        value = loc.get(key)
-        out[key] = value.strip() if isinstance(value, str) else _decimal(number)
-        t.at(jp.join("/location", key), jp.join(lp, key))
+        value = number(loc[key], f"location.{key}", t)
+        if value is not None and not -bound <= value <= bound:
+            t.error(loc[key].ptr, "whatsapp-location-range",
+                    f"location.{key} is {value}; it must lie within ±{bound}")
+        given_value = loc.get(key)
+        out.put(key, loc[key],
+                given_value.strip() if isinstance(given_value, str) else _decimal(value))
     for key in ("name", "address"):
-        if loc.get(key) is None:
-            t.error(lp, "whatsapp-location-field",
+        if not loc.has(key):
+            t.error(loc.ptr, "whatsapp-location-field",
                     f"a WhatsApp location needs `location.{key}`")
-        out[key] = loc.get(key)
-        t.at(jp.join("/location", key), jp.join(lp, key))
-    payload["type"] = "location"
-    payload["location"] = out
+        out.put(key, loc[key])
     return "location"
 
-def _contacts(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
-    _only(message, "contacts", {"contacts"}, t)
-    payload["type"] = "contacts"
-    payload["contacts"] = message["contacts"]
-    t.at("/contacts", "/message/contacts")
+def _contacts(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    payload.data["type"] = "contacts"
+    payload.put("contacts", msg["contacts"])
     return "contacts"
 
-def _request_location(message: Mapping[str, Any], payload: dict[str, Any],
-                      t: Trace) -> str:
-    _only(message, "location request", {"text", "request_location"}, t)
-    inter = _interactive(message, payload, t, "location_request_message",
-                              header_footer=False)
-    inter["action"] = {"name": "send_location"}
+def _request_location(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    inter = _interactive(msg, payload, t, "location_request_message", header_footer=False)
+    inter.data["action"] = {"name": "send_location"}
     return "interactive/location_request_message"
 
-def _buttons(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
-    _only(message, "reply-button", {"text", "header", "footer", "buttons"}, t)
-    buttons = message["buttons"]
-    out = []
-    for i, button in enumerate(buttons):
-        bp = jp.join("/message/buttons", i)
-        if "url" in button:
-            t.error(jp.join(bp, "url"), "whatsapp-unsupported-link-button",
+def _buttons(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    # The buttons are read before the body, so their findings come first.
+    buttons = Out(t, "/interactive/action/buttons", [])
+    for button in msg["buttons"]:
+        if "url" in button.value:
+            t.error(button["url"].ptr, "whatsapp-unsupported-link-button",
                     "the WhatsApp custom message API has no link buttons outside a carousel",
                     "keep the button for Viber and put the link in WhatsApp's text with an "
                     "override: targets.whatsapp.message: {buttons: null, text: \"... "
                     "https://...\"}; or use a one-card-per-link `carousel`")
             continue
-        if button.get("id") is None:
-            t.error(bp, "whatsapp-reply-button-id",
+        if not button.has("id"):
+            t.error(button.ptr, "whatsapp-reply-button-id",
                     "a WhatsApp reply button needs an `id` (returned when it is tapped)")
-        out.append({"type": "reply", "reply": {"id": button.get("id"),
-                                                "title": button["title"]}})
-        op = jp.join("/interactive/action/buttons", len(out) - 1)
-        t.at(op, bp)
-        t.at(jp.join(op, "reply", "id"), jp.join(bp, "id"))
-        t.at(jp.join(op, "reply", "title"), jp.join(bp, "title"))
-    inter = _interactive(message, payload, t, "button")
-    inter["action"] = {"buttons": out}
-    t.at("/interactive/action/buttons", "/message/buttons")
+        _reply(buttons, button, button["id"], button["title"])
+    inter = _interactive(msg, payload, t, "button")
+    inter.node("action").put("buttons", msg["buttons"], buttons.data)
     return "interactive/button"
 
-def _choices(message: Mapping[str, Any], settings: Mapping[str, Any],
-             payload: dict[str, Any], t: Trace) -> str:
-    _only(message, "choices", {"text", "header", "footer", "choices"}, t)
-    choices = message["choices"]
-    rows = []
-    for i, choice in enumerate(choices):
-        cp = jp.join("/message/choices", i)
-        if isinstance(choice, Mapping):
-            row = {"id": choice.get("id", choice["title"]), "title": choice["title"]}
-            if choice.get("description") is not None:
-                row["description"] = choice["description"]
-            rows.append((row, cp, isinstance(choice, Mapping) and "id" in choice))
+def _reply(buttons: Out, source: In, id_: In, title: In, value: Any = None) -> None:
+    """A reply button at the end of ``buttons`` (``value``: its id and title, when they
+    are not ``id_``'s and ``title``'s)."""
+    out = buttons.node(len(buttons.data), source)
+    out.data["type"] = "reply"
+    reply = out.node("reply")
+    reply.put("id", id_, id_.value if value is None else value["id"])
+    reply.put("title", title, title.value if value is None else value["title"])
+
+def _choices(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    rows: list[tuple[dict[str, Any], In, bool]] = []   # the row, its choice, whether it has an id
+    for choice in msg["choices"]:
+        if isinstance(choice.value, Mapping):
+            row = {"id": choice.value.get("id", choice.value["title"]),
+                   "title": choice.value["title"]}
+            if choice.has("description"):
+                row["description"] = choice.get("description")
+            rows.append((row, choice, "id" in choice.value))
         else:
-            rows.append(({"id": choice, "title": choice}, cp, False))
+            rows.append(({"id": choice.value, "title": choice.value}, choice, False))
     has_description = any("description" in row for row, _, _ in rows)
     if len(rows) <= MAX_REPLY_BUTTONS and not has_description:
-        inter = _interactive(message, payload, t, "button")
-        buttons = []
-        for i, (row, cp, has_id) in enumerate(rows):
-            op = jp.join("/interactive/action/buttons", i)
-            buttons.append({"type": "reply", "reply": {"id": row["id"], "title": row["title"]}})
-            t.at(op, cp)
-            t.at(jp.join(op, "reply", "id"), jp.join(cp, "id") if has_id else cp)
-            t.at(jp.join(op, "reply", "title"), jp.join(cp, "title") if has_id else cp)
-        inter["action"] = {"buttons": buttons}
-        t.at("/interactive/action/buttons", "/message/choices")
+        inter = _interactive(msg, payload, t, "button")
+        buttons = inter.node("action").node("buttons", msg["choices"], array=True)
+        for row, choice, has_id in rows:
+            _reply(buttons, choice, choice["id"] if has_id else choice,
+                   choice["title"] if has_id else choice, row)
         return "interactive/button"
     label = settings.get("list_button")
     if label is None:
@@ -261,63 +221,57 @@ def _choices(message: Mapping[str, Any], settings: Mapping[str, Any],
                 f"{len(rows)} choices become a WhatsApp list, which needs a button label",
                 "set targets.whatsapp.list_button (the label that opens the list), "
                 "or use `menu`")
-    inter = _interactive(message, payload, t, "list")
-    section: dict[str, Any] = {"title": settings.get("list_title", label), "rows": []}
-    t.at("/interactive/action/sections/0/title",
-         "/settings/list_title" if "list_title" in settings else "/settings/list_button")
-    for i, (row, cp, has_id) in enumerate(rows):
-        section["rows"].append(row)
-        t.at(jp.join("/interactive/action/sections/0/rows", i), cp)
-        for key in row:
-            src = "title" if key == "id" and not has_id else key
-            t.at(jp.join("/interactive/action/sections/0/rows", i, key),
-                 jp.join(cp, src) if isinstance(choices[i], Mapping) else cp)
-    inter["action"] = {"button": label, "sections": [section]}
-    t.at("/interactive/action/button", "/settings/list_button")
-    t.at("/interactive/action/sections/0/rows", "/message/choices")
+    inter = _interactive(msg, payload, t, "list")
+    action = inter.node("action")
+    action.put("button", settings["list_button"])
+    section = action.node("sections", array=True).node(0)
+    section.put("title", settings["list_title" if "list_title" in settings.value
+                                  else "list_button"],
+                settings.value.get("list_title", label))
+    out = section.node("rows", msg["choices"], array=True)
+    for i, (row, choice, has_id) in enumerate(rows):
+        fields = out.node(i, choice)
+        for key, value in row.items():
+            source = "title" if key == "id" and not has_id else key
+            fields.put(key, choice[source] if isinstance(choice.value, Mapping) else choice,
+                       value)
     return "interactive/list"
 
-def _menu(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
-    _only(message, "menu", {"text", "header", "footer", "menu"}, t)
-    menu = message["menu"]
-    inter = _interactive(message, payload, t, "list")
-    sections = []
+def _menu(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    menu = msg["menu"]
+    inter = _interactive(msg, payload, t, "list")
+    action = inter.node("action")
+    action.put("button", menu["button"])
+    sections = action.node("sections", menu["sections"], array=True)
     for i, section in enumerate(menu["sections"]):
-        sp = jp.join("/message/menu/sections", i)
-        op = jp.join("/interactive/action/sections", i)
-        if section.get("title") is None:
-            t.error(sp, "whatsapp-list-section-title",
+        if not section.has("title"):
+            t.error(section.ptr, "whatsapp-list-section-title",
                     "a WhatsApp list section needs a `title` (at most 24 characters)")
-        sections.append({"title": section.get("title"), "rows": list(section["rows"])})
-        t.at(op, sp)
-        t.at(jp.join(op, "title"), jp.join(sp, "title"))
-        t.at(jp.join(op, "rows"), jp.join(sp, "rows"))
+        out = sections.node(i, section)
+        out.put("title", section["title"])
+        rows = out.node("rows", section["rows"], array=True)
         for j, row in enumerate(section["rows"]):
-            for key in row:
-                t.at(jp.join(op, "rows", j, key), jp.join(sp, "rows", j, key))
-    inter["action"] = {"button": menu["button"], "sections": sections}
-    t.at("/interactive/action/button", "/message/menu/button")
-    t.at("/interactive/action/sections", "/message/menu/sections")
+            fields = rows.node(j)
+            for key in row.value:
+                fields.put(key, row[key])
     return "interactive/list"
 
-def _carousel(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> str:
-    _only(message, "carousel", {"text", "carousel"}, t)
-    inter = _interactive(message, payload, t, "carousel", header_footer=False)
-    cards = []
-    for i, card in enumerate(message["carousel"]):
-        cp = jp.join("/message/carousel", i)
-        op = jp.join("/interactive/action/cards", i)
-        out: dict[str, Any] = {"card_index": i, "type": "cta_url"}
-        media = present(card, "image", "video")
-        if len(media) != 1:
-            t.error(cp, "whatsapp-carousel-card-header",
+def _carousel(msg: In, payload: Out, settings: In, t: Trace) -> str:
+    inter = _interactive(msg, payload, t, "carousel", header_footer=False)
+    cards = inter.node("action").node("cards", msg["carousel"], array=True)
+    for i, card in enumerate(msg["carousel"]):
+        out = cards.node(i, card)
+        out.data.update(card_index=i, type="cta_url")
+        kinds = present(card.value, "image", "video")
+        if len(kinds) != 1:
+            t.error(card.ptr, "whatsapp-carousel-card-header",
                     "a WhatsApp carousel card needs exactly one `image` or `video` "
-                    f"(its header); this one has {len(media) or 'none'}")
+                    f"(its header); this one has {len(kinds) or 'none'}")
         else:
-            kind = media[0]
-            out["header"] = {"type": kind, kind: {"link": media_url(card[kind])}}
-            t.at(jp.join(op, "header"), jp.join(cp, kind))
-            t.at(jp.join(op, "header", kind, "link"), media_ptr(card[kind], jp.join(cp, kind)))
+            kind = kinds[0]
+            header = out.node("header", card[kind])
+            header.data["type"] = kind
+            header.node(kind).put("link", media(card[kind]))
         title, text = card.get("title"), card.get("text")
         body: str | None
         if title is not None and text is not None:
@@ -325,53 +279,81 @@ def _carousel(message: Mapping[str, Any], payload: dict[str, Any], t: Trace) -> 
         else:
             body = text if text is not None else (f"*{title}*" if title is not None else None)
         if body is None:
-            t.error(cp, "whatsapp-carousel-card-body",
+            t.error(card.ptr, "whatsapp-carousel-card-body",
                     "a WhatsApp carousel card needs `text` or `title` (its body)")
-        out["body"] = {"text": body}
-        t.at(jp.join(op, "body", "text"), jp.join(cp, "text" if text is not None else "title"))
-        out["action"] = _card_action(card.get("buttons") or [], cp, op, t)
-        cards.append(out)
-        t.at(op, cp)
-    inter["action"] = {"cards": cards}
-    t.at("/interactive/action/cards", "/message/carousel")
+        out.node("body").put("text", card["text" if text is not None else "title"], body)
+        _card_action(card, out, t)
     return "interactive/carousel"
 
-def _card_action(buttons: list[Mapping[str, Any]], cp: str, op: str, t: Trace
-                 ) -> dict[str, Any]:
-    if not buttons:
-        t.error(cp, "whatsapp-carousel-card-action",
+def _card_action(card: In, out: Out, t: Trace) -> None:
+    buttons = card["buttons"]
+    given_buttons = buttons.value or []
+    if not given_buttons:
+        t.error(card.ptr, "whatsapp-carousel-card-action",
                 "a WhatsApp carousel card needs one link button or 1-2 reply buttons")
-        return {}
-    links = [b for b in buttons if "url" in b]
-    if links and len(links) != len(buttons):
-        t.error(jp.join(cp, "buttons"), "whatsapp-carousel-card-action-kind",
+        out.node("action")
+        return
+    links = [b for b in given_buttons if "url" in b]
+    if links and len(links) != len(given_buttons):
+        t.error(buttons.ptr, "whatsapp-carousel-card-action-kind",
                 "a WhatsApp carousel card has either one link button or reply buttons, "
                 "not both")
-        return {}
+        out.node("action")
+        return
+    action = out.node("action", buttons)
     if links:
         if len(links) > 1:
-            t.error(jp.join(cp, "buttons", 1), "whatsapp-carousel-card-links",
+            t.error(buttons[1].ptr, "whatsapp-carousel-card-links",
                     f"a WhatsApp carousel card has one link button; this one has {len(links)}")
-        bp = jp.join(cp, "buttons", 0)
-        t.at(jp.join(op, "action", "parameters", "display_text"), jp.join(bp, "title"))
-        t.at(jp.join(op, "action", "parameters", "url"), jp.join(bp, "url"))
-        t.at(jp.join(op, "action"), jp.join(cp, "buttons"))
-        return {"name": "cta_url",
-                "parameters": {"display_text": links[0]["title"], "url": links[0]["url"]}}
-    out = []
+        action.data["name"] = "cta_url"
+        parameters = action.node("parameters")
+        parameters.put("display_text", buttons[0]["title"])
+        parameters.put("url", buttons[0]["url"])
+        return
+    replies = action.node("buttons", array=True)
     for j, button in enumerate(buttons):
-        bp = jp.join(cp, "buttons", j)
-        if button.get("id") is None:
-            t.error(bp, "whatsapp-reply-button-id",
+        if not button.has("id"):
+            t.error(button.ptr, "whatsapp-reply-button-id",
                     "a WhatsApp quick-reply button needs an `id`")
-        out.append({"type": "quick_reply",
-                    "quick_reply": {"id": button.get("id"), "title": button["title"]}})
-        bo = jp.join(op, "action", "buttons", j)
-        t.at(bo, bp)
-        t.at(jp.join(bo, "quick_reply", "id"), jp.join(bp, "id"))
-        t.at(jp.join(bo, "quick_reply", "title"), jp.join(bp, "title"))
-    t.at(jp.join(op, "action"), jp.join(cp, "buttons"))
-    return {"buttons": out}
+        reply = replies.node(j, button)
+        reply.data["type"] = "quick_reply"
+        quick = reply.node("quick_reply")
+        quick.put("id", button["id"])
+        quick.put("title", button["title"])
+
+
+_FIELDS = ("text", "header", "footer", "image", "video", "document", "audio", "sticker",
+           "location", "request_location", "contacts", "buttons", "choices", "menu",
+           "carousel")
+
+
+def _only(label: str, *allowed: str) -> Alone:
+    """A ``label`` message may carry ``allowed`` and nothing else (never drop silently)."""
+    return Alone(tuple(f for f in _FIELDS if f not in allowed), "whatsapp-field-not-allowed",
+                 f"a WhatsApp {label} message cannot also carry `{{key}}`",
+                 "send it as a separate message, or override it per target")
+
+
+#: The kind-inference table (the module docstring's, as data): first match wins; a row's
+#: ``alone`` lists what that kind may carry besides itself.
+KINDS: tuple[Kind[Lower], ...] = (
+    Kind(truthy("carousel"), _carousel, _only("carousel", "text", "carousel")),
+    Kind(truthy("menu"), _menu, _only("menu", "text", "header", "footer", "menu")),
+    Kind(truthy("choices"), _choices, _only("choices", "text", "header", "footer", "choices")),
+    Kind(truthy("buttons"), _buttons,
+         _only("reply-button", "text", "header", "footer", "buttons")),
+    Kind(truthy("request_location"), _request_location,
+         _only("location request", "text", "request_location")),
+    Kind(given("location"), _location, _only("location", "location")),
+    Kind(truthy("contacts"), _contacts, _only("contacts", "contacts")),
+    *(Kind(filled(kind), _media(kind), _only(kind, kind, "text"))
+      for kind in ("image", "video", "document")),
+    *(Kind(filled(kind), _media(kind), _only(kind, kind)) for kind in ("audio", "sticker")),
+    Kind(given("text"), _text),
+)
+
+#: The interactive kinds: only they show a header or a footer.
+_INTERACTIVE = frozenset({_carousel, _menu, _choices, _buttons, _request_location})
 
 
 def _decimal(number: int | float | None) -> str | None:
