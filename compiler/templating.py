@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
+from .jinja_subset import generated, pieces_code, template_code
 from .template_limits import (
     GLOBAL_NAMES,
     MAX_RENDERED_CHARS,
@@ -108,7 +109,7 @@ class TemplateLeaf:
     """One template string, rendered three ways, fastest first:
 
     * a *plain* template (text and ``{{ name }}``) by joining its pieces (``pieces``);
-    * one in the safe subset of :func:`_expression` by a generated Python function
+    * one in the safe subset of :mod:`compiler.jinja_subset` by a generated Python function
       (``fast``, generated on first use and shared by every leaf with the same text);
     * anything else by sandboxed Jinja (compiled on first use).
     """
@@ -134,7 +135,7 @@ class TemplateLeaf:
     @property
     def fast(self) -> Callable[[Mapping[str, Any]], str] | None:
         """A generated function rendering this leaf as Jinja would (None: only Jinja can)."""
-        return None if self.code is None else _generated(self.source)
+        return None if self.code is None else generated(self.code)
 
     def render(self, values: Mapping[str, Any], ptr: str) -> str:
         try:
@@ -142,7 +143,7 @@ class TemplateLeaf:
                 text = "".join([p if isinstance(p, str) else str(values[p.name])
                                 for p in self.pieces])
             elif self.code is not None:
-                text = _generated(self.source)(values)
+                text = generated(self.code)(values)
             else:
                 return self._render_jinja(values, ptr)
         except KeyError:  # a value is missing: let Jinja name it in its error
@@ -174,10 +175,10 @@ def _leaf(source: str) -> tuple[TemplateLeaf, Parsed]:
     text recurs in every target and locale of a spec."""
     parsed = parse(source)
     if parsed.pieces is not None:
-        code: str | None = _pieces_code(parsed.pieces)
+        code: str | None = pieces_code(parsed.pieces)
     else:
         assert parsed.jinja_ast is not None
-        code = _template_code(parsed.jinja_ast)
+        code = template_code(parsed.jinja_ast)
     return TemplateLeaf(source, parsed.pieces, code), parsed
 
 
@@ -279,98 +280,3 @@ class CompiledTree:
                 return None
             return lambda values: [v if r is None else r(values) for v, r in items]
         return None
-
-
-_COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "lteq": "<=", "gteq": ">="}
-# Jinja filters whose behaviour on str/int/float/bool values is the str method's.
-_FILTERS = {"upper": "upper", "lower": "lower", "capitalize": "capitalize", "trim": "strip"}
-
-
-def _expression(node: nodes.Node, names: set[str] | None, consts: list[Any]) -> str | None:
-    """Python source for a small, side-effect-free subset of Jinja expressions (names,
-    constants, comparisons, ``a if test else b``, a few string filters), or None.
-    Names read ``v[...]`` (only those in ``names``, unless it is None); constants are
-    written as Python literals (``repr``) where that round-trips, else ``c[...]``."""
-    from jinja2 import nodes
-
-    if isinstance(node, nodes.Name) and node.ctx == "load" and (names is None
-                                                                or node.name in names):
-        return f"v[{node.name!r}]"
-    if isinstance(node, nodes.Const):
-        return _literal_code(node.value, consts)
-    if isinstance(node, nodes.Filter) and node.name in _FILTERS and node.node is not None \
-            and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
-        inner = _expression(node.node, names, consts)
-        return None if inner is None else f"str({inner}).{_FILTERS[node.name]}()"
-    if isinstance(node, nodes.CondExpr) and node.expr2 is not None:
-        test = _expression(node.test, names, consts)
-        a = _expression(node.expr1, names, consts)
-        b = _expression(node.expr2, names, consts)
-        if test is None or a is None or b is None:
-            return None
-        return f"({a} if {test} else {b})"
-    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in _COMPARE \
-            and (node.ops[0].op in ("eq", "ne") or not any(
-                isinstance(n, nodes.Name) for n in (node.expr, node.ops[0].expr))):
-        # Ordering a variable (``n > 3``) can raise TypeError for a value of another type;
-        # Jinja reports that as a template error, so such comparisons stay with Jinja.
-        left = _expression(node.expr, names, consts)
-        right = _expression(node.ops[0].expr, names, consts)
-        if left is None or right is None:
-            return None
-        return f"({left} {_COMPARE[node.ops[0].op]} {right})"
-    return None
-
-
-def _literal_code(value: Any, consts: list[Any]) -> str:
-    if value is None or isinstance(value, (str, bool, int)):
-        return repr(value)
-    consts.append(value)
-    return f"c[{len(consts) - 1}]"
-
-
-def _template_code(ast: nodes.Template) -> str | None:
-    """Python source of one expression rendering ``ast`` exactly as Jinja would, when the
-    template only uses the subset of :func:`_expression` (text, names, constants,
-    comparisons, ``a if t else b``, a few string filters); else None. Constants that are
-    not literals make it None too (they would need a table)."""
-    from jinja2 import nodes
-
-    consts: list[Any] = []
-    terms: list[str] = []
-    for node in ast.body:
-        if not isinstance(node, nodes.Output):
-            return None
-        for child in node.nodes:
-            if isinstance(child, nodes.TemplateData):
-                terms.append(repr(child.data))
-                continue
-            expr = _expression(child, None, consts)
-            if expr is None:
-                return None
-            terms.append(f"str({expr})")
-    if consts:
-        return None
-    return _joined(terms)
-
-
-def _pieces_code(pieces: tuple[Piece, ...]) -> str:
-    return _joined([repr(p) if isinstance(p, str) else f"str(v[{p.name!r}])" for p in pieces])
-
-
-def _joined(terms: list[str]) -> str:
-    if not terms:
-        return "''"
-    if len(terms) == 1:
-        return terms[0]
-    return "''.join((" + ", ".join(terms) + ",))"
-
-
-@lru_cache(maxsize=4096)
-def _generated(source: str) -> Callable[[Mapping[str, Any]], str]:
-    """The generated function of a template text in the safe subset (one per text)."""
-    code = _leaf(source)[0].code
-    assert code is not None
-    function: Callable[[Mapping[str, Any]], str] = eval(f"lambda v: {code}", {"str": str})
-    return function
-
