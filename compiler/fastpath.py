@@ -32,7 +32,7 @@ from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
-from .providers.base import LoweringError, Provider
+from .providers.base import Lowered, LoweringError, Provider
 from .providers.lowering import Trace, as_number
 from .schemas import validator as schema_validator
 from .templating import MAX_RENDERED_CHARS, TemplateLeaf
@@ -212,20 +212,41 @@ class FastPlan:
                  settings: Mapping[str, Any], envelope_keys: Sequence[str]) -> None:
         self.provider = provider
         self.leaf_ptrs = list(leaves)
+        self.leaves = [leaves[p] for p in self.leaf_ptrs]
         self.envelope_keys = list(envelope_keys)
         n_leaves = len(self.leaf_ptrs)
         sentinels = [_SENTINEL.format(i) for i in range(n_leaves + len(self.envelope_keys))]
-        self.leaves = [leaves[p] for p in self.leaf_ptrs]
         envelope = {k: sentinels[n_leaves + j] for j, k in enumerate(self.envelope_keys)}
-        # Leaves that lowering turns into numbers (video.size, OTP codeValidityTime, ...)
-        # get a numeric sentinel; whether they must be whole numbers is probed too.
+        lowered = self._lower_with_sentinels(message, settings, envelope, sentinels)
+        self.kind = lowered.kind
+        skeleton = self.skeleton = lowered.payload
+        sites = self._find_sites(skeleton, len(sentinels))
+        self._refuse_computed_fields(lowered.origins, sites)
+        v = schema_validator(provider.payload_schema)
+        self._extract_checks(v, skeleton, sites)
+        self.sites = sites
+        self.build_payload = _compile_builder(skeleton, [s.path for s in sites])
+        self.semantic = _needs_semantic_check(provider, sites)
+        if provider.check_payload(skeleton):
+            raise Unsupported("the skeleton breaks a semantic rule")
+        self.body_chunks = self._body_chunks(skeleton, len(sentinels))
+        self._render = self._generate()
+
+    # -- derivation -----------------------------------------------------------------------
+
+    def _lower_with_sentinels(self, message: Any, settings: Mapping[str, Any],
+                              envelope: Mapping[str, str], sentinels: list[str]) -> Lowered:
+        """Lower the message with a sentinel in every leaf and envelope field. Leaves that
+        lowering turns into numbers (video.size, OTP codeValidityTime, ...) get a numeric
+        sentinel instead, and whether they must be whole numbers is probed too
+        (``self.numeric``: leaf index -> whole numbers only)."""
+        n_leaves = len(self.leaf_ptrs)
         self.numeric: dict[int, bool] = {}
-        lowered = None
         for _ in range(n_leaves + 1):
             failing = self._lower_failures(message, settings, envelope, sentinels)
             if isinstance(failing, dict):
-                lowered = failing["lowered"]
-                break
+                lowered: Lowered = failing["lowered"]
+                return lowered
             if not failing or not failing.issubset(range(n_leaves)) or failing & set(self.numeric):
                 raise Unsupported("lowering rejects sentinels")
             for index in failing:
@@ -239,11 +260,11 @@ class FastPlan:
                     self.numeric[index] = True       # whole numbers only
                 else:
                     raise Unsupported("cannot tell how lowering reads a number")
-        if lowered is None:
-            raise Unsupported("lowering rejects sentinels")
-        self.kind = lowered.kind
-        skeleton = lowered.payload
-        self.skeleton = skeleton
+        raise Unsupported("lowering rejects sentinels")
+
+    def _find_sites(self, skeleton: Any, count: int) -> list[_Site]:
+        """The places in the skeleton where the ``count`` sentinels landed: numeric leaves
+        as numbers, the others inside strings (possibly several, with fixed text between)."""
         sites: list[_Site] = []
         seen: set[int] = set()
         for path, number in _walk_numbers(skeleton):
@@ -268,16 +289,22 @@ class FastPlan:
             if any(isinstance(p, str) and ("\x1e" in p or "\x1f" in p) for p in pieces):
                 raise Unsupported("a sentinel was altered by lowering")
             sites.append(_Site(path, tuple(pieces), lambda s: True))
-        if len(seen) != len(sentinels):
+        if len(seen) != count:
             raise Unsupported("a variable-dependent value does not reach the payload verbatim")
-        # A field lowering computes from a leaf's text (Viber's fileType from the filename's
-        # extension) would be frozen at what it made of the sentinel.
+        return sites
+
+    def _refuse_computed_fields(self, origins: Mapping[str, str], sites: list[_Site]) -> None:
+        """A field lowering computes from a leaf's text (Viber's fileType from the filename's
+        extension) would be frozen at what it made of the sentinel."""
         leaf_inputs = {"/message" + p for p in self.leaf_ptrs}
         site_ptrs = {jp.from_parts(s.path) for s in sites}
         if any(origin in leaf_inputs and ptr not in site_ptrs
-               for ptr, origin in lowered.origins.items()):
+               for ptr, origin in origins.items()):
             raise Unsupported("a field is computed from a variable-dependent value")
-        v = schema_validator(provider.payload_schema)
+
+    def _extract_checks(self, v: Validator, skeleton: Any, sites: list[_Site]) -> None:
+        """Give each site the schema's checks at that place, once the skeleton is known to
+        be valid everywhere else, and verify them against the full schema on probes."""
         site_paths = {s.path for s in sites}
         static = [e for e in v.iter_errors(skeleton) if tuple(e.absolute_path) not in site_paths]
         if static:
@@ -285,15 +312,6 @@ class FastPlan:
         for site in sites:
             site.check = self._extract(v, skeleton, site, site_paths)
         self._self_check(v, skeleton, sites)
-        self.sites = sites
-        self.build_payload = _compile_builder(skeleton, [s.path for s in sites])
-        self.semantic = _needs_semantic_check(provider, sites)
-        if provider.check_payload(skeleton):
-            raise Unsupported("the skeleton breaks a semantic rule")
-        self.body_chunks = self._body_chunks(skeleton, len(sentinels))
-        self._render = self._generate()
-
-    # -- derivation -----------------------------------------------------------------------
 
     def _lower_failures(self, message: Any, settings: Mapping[str, Any],
                         envelope: Mapping[str, str], sentinels: list[str],
