@@ -211,7 +211,11 @@ def _simple_msgc(part: str) -> list[str] | None:
 
 def _run_server(box: Sandbox, part: str, where: str) -> tuple[int, str]:
     """A server (fake-server, webhook, preview --serve) runs until stopped: start it, read the
-    first line it prints (its port or address), stop it with Ctrl-C."""
+    first line it prints (its port or address), stop it with Ctrl-C. A server started on its
+    default fixed port (preview --serve: 8765) gets a free one instead: another program on
+    the machine may hold 8765, and the command is otherwise run as written."""
+    if "--serve" in part and "--port" not in part:
+        part = part.replace("--serve", "--serve --port 0", 1)
     process = subprocess.Popen(["bash", "-c", f"exec {part}"], cwd=box.root, env=box.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -316,8 +320,8 @@ def check(box: Sandbox, command: Command) -> None:
 
 # -- the README ------------------------------------------------------------------------------
 
-#: The documents' servers listen on fixed ports (preview --serve on 8765): their tests share
-#: one xdist worker, so two of them never run at once.
+#: The documents' commands share one xdist worker, so two of their servers never run at
+#: once.
 same_worker = pytest.mark.xdist_group("documented-commands")
 
 

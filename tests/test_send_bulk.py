@@ -128,10 +128,10 @@ def test_rate_limit_is_respected(fake: Any, tmp_path: Path) -> None:
     assert run.code == 0, run.output
     times = sorted(r.time for r in server.received())
     burst = rate / 10  # the bucket's default burst
+    # The campaign cannot have gone faster than the rate allows. (How the requests were
+    # spread within it is the bucket's, tested with a fake clock in test_send_client.py:
+    # the times the fake server saw them bunch up whenever the machine is busy.)
     assert times[-1] - times[0] >= (rows - burst) / rate * 0.9
-    for i, start in enumerate(times):  # no half second saw more than the rate allows
-        in_window = sum(1 for t in times[i:] if t < start + 0.5)
-        assert in_window <= rate * 0.5 + burst + 2
 
 
 @pytest.mark.parametrize("faults", [
