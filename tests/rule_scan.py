@@ -129,6 +129,7 @@ def scan(root: Path) -> Scan:
         name = name.removesuffix(".__init__")
         modules[name] = (path, ast.parse(path.read_text("utf-8")))
     constants = {m: _constants(t) for m, (_, t) in modules.items()}
+    imports = {m: _imports(t, m) for m, (_, t) in modules.items()}
     result = Scan()
     callables = _Callables()
     for module, (path, tree) in modules.items():
@@ -144,8 +145,7 @@ def scan(root: Path) -> Scan:
             found = callables.functions.get(module, {}).get(name)
             if found is not None:
                 return found
-            imported = _imports(modules[module][1], module).get(name) \
-                if module in modules else None
+            imported = imports.get(module, {}).get(name)
             if imported is None:
                 return set()
             module, name = imported
@@ -155,7 +155,7 @@ def scan(root: Path) -> Scan:
     def resolve(module: str, name: str, seen: int = 0) -> object:
         if name in constants.get(module, {}):
             return constants[module][name]
-        imported = _imports(modules[module][1], module).get(name) if module in modules else None
+        imported = imports.get(module, {}).get(name)
         if imported and seen < 5:
             return resolve(imported[0], imported[1], seen + 1)
         return None

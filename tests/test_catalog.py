@@ -14,12 +14,13 @@ rule.)
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
 
 import pytest
-from rule_scan import scan
+from rule_scan import Scan, scan
 
 from compiler import catalog, providers
 from compiler.api import validate_payload
@@ -42,7 +43,13 @@ DOCUMENTS = {
 COMMANDS = {"validate", "build", "render", "send", "check-payload", "fake-server", "preview",
             "config", "webhook", "report", "cache"}
 RULES = catalog.catalog()
-SCAN = scan(ROOT / "compiler")
+
+
+@functools.cache
+def source_scan() -> Scan:
+    """The scan of compiler/ (about 2 s), made once and only by a worker that needs it."""
+    return scan(ROOT / "compiler")
+
 #: f-strings that build rule ids, and the ids each can build.
 DYNAMIC = {
     r'f"{provider\.name}-send-{.*failed.*unknown.*}"':
@@ -53,7 +60,7 @@ DYNAMIC = {
 
 def reportable() -> dict[str, str]:
     """Every id msgc can report, and how we know."""
-    found = {rule: "code: " + where[0] for rule, where in SCAN.literals.items()}
+    found = {rule: "code: " + where[0] for rule, where in source_scan().literals.items()}
     for rule in rule_ids(SPEC_SCHEMA, "spec"):
         found.setdefault(rule, f"schema {SPEC_SCHEMA}")
     for p in providers.registry().values():
@@ -79,11 +86,11 @@ def test_every_catalogued_id_can_be_reported() -> None:
 
 
 def test_rule_ids_are_built_from_strings_only_where_the_tests_know_what_they_build() -> None:
-    unknown = [(where, text) for where, text in SCAN.dynamic
+    unknown = [(where, text) for where, text in source_scan().dynamic
                if not any(re.fullmatch(pattern, text) for pattern in DYNAMIC)]
     assert not unknown, ("a rule id built at run time: use a literal (or a table named "
                          f"*_RULES), or teach DYNAMIC what it builds: {unknown}")
-    assert all(any(re.fullmatch(p, text) for _, text in SCAN.dynamic) for p in DYNAMIC)
+    assert all(any(re.fullmatch(p, text) for _, text in source_scan().dynamic) for p in DYNAMIC)
 
 
 def test_the_scan_finds_ids_in_each_way_they_are_written() -> None:
@@ -95,7 +102,7 @@ def test_the_scan_finds_ids_in_each_way_they_are_written() -> None:
                  "recipients-json",           # rule="recipients-json"
                  "recipients-bad-phone",      # Recipient(..., "recipients-bad-phone")
                  "whatsapp-reply-button-unique-id"):
-        assert rule in SCAN.literals, rule
+        assert rule in source_scan().literals, rule
 
 
 # -- the entries ------------------------------------------------------------------------------

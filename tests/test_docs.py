@@ -51,6 +51,7 @@ SKIPPED = {
     ".venv/bin/python -m pytest": "runs this test suite",
     "MSGC_UPDATE_GOLDEN=1": "runs this test suite",
     "MSGC_FUZZ_EXAMPLES=": "runs this test suite",
+    "MSGC_SOAK_CYCLES=": "runs this test suite",
     ".venv/bin/mypy": "a style check (tests/test_style.py runs it)",
     "bash .ci/run": "the CI script, which runs this test suite",
     ".venv/bin/python bench/run.py": "benchmarks take minutes",

@@ -418,7 +418,7 @@ def test_a_page_whose_server_stopped_backs_off(
         proc.wait(timeout=30)
         asked = len([u for u in watched.requests if "/_msgc/wait" in u])
         started = time.monotonic()
-        page.wait_for_timeout(3000)
+        page.wait_for_timeout(1500)
         elapsed = time.monotonic() - started
         retries = len([u for u in watched.requests if "/_msgc/wait" in u]) - asked
         # 0.5 s, then 1 s, 2 s, ... between tries: at most 1 + log2(elapsed / 0.5) + 1 of

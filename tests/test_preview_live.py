@@ -8,7 +8,10 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
@@ -392,3 +395,34 @@ def test_the_served_site_is_what_msgc_preview_writes_after_each_edit(
         thread.join(HOLD)
     assert not thread.is_alive()
 
+
+
+@pytest.mark.parametrize(("sig", "inherited"), [
+    (signal.SIGINT, signal.SIG_DFL),
+    (signal.SIGINT, signal.SIG_IGN),   # started in the background by a script
+    (signal.SIGTERM, signal.SIG_DFL),
+], ids=["ctrl-c", "ctrl-c-after-inheriting-ignore", "sigterm"])
+def test_a_signal_stops_the_server_cleanly(tmp_path: Path, sig: int, inherited: Any) -> None:
+    """Ctrl-C and SIGTERM stop ``preview --serve`` with exit 0 and no traceback, like
+    ``fake-server`` and ``webhook``; also when the process inherited SIGINT ignored (a
+    shell's background job), which once left the server running."""
+    (tmp_path / "a.yaml").write_text(spec_yaml({"text": "hi"}, "whatsapp"), encoding="utf-8")
+
+    def inherit() -> None:
+        signal.signal(signal.SIGINT, inherited)
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from compiler.cli import main; main()", "preview",
+         str(tmp_path / "a.yaml"), "--serve", "--port", "0"], cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=inherit)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("http://127.0.0.1:")
+        process.send_signal(sig)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err and "interrupted" not in err

@@ -6,13 +6,15 @@ row marked ``sent`` was accepted once (with the id the results file shows), and 
 the provider never accepted is reported ``unknown``.
 
 Bounded: at most CYCLES kill/resume cycles and a BUDGET of seconds for them (whichever
-comes first; every request loop is on 127.0.0.1). Pass or fail does not depend on the
+comes first; every request loop is on 127.0.0.1). ``MSGC_SOAK_CYCLES=N`` runs N cycles (and
+gives them 3 s each) for a long soak. Pass or fail does not depend on the
 machine's speed: the checks are invariants that hold whatever the timing, and a slow
 machine only runs fewer cycles.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -38,8 +40,8 @@ from compiler.sending.fake_server import Faults
 _fake = pytest.fixture(name="fake")(fake_servers)
 
 ROWS = 600
-CYCLES = 10
-BUDGET = 25.0  # seconds for the kill/resume cycles
+CYCLES = int(os.environ.get("MSGC_SOAK_CYCLES", "6"))
+BUDGET = max(15.0, 3.0 * CYCLES)  # seconds for the kill/resume cycles
 FAULTS = Faults(fail_rate=0.04, rate_limit_rate=0.04, drop_rate=0.01, garbage_rate=0.01,
                 lose_answer_rate=0.01, accept_then_fail_rate=0.02, slow_rate=0.2,
                 slow_ms=15, seed=1010)

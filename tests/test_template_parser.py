@@ -84,7 +84,7 @@ BLOCK = st.deferred(lambda: st.one_of(
 BODY = st.lists(BLOCK, max_size=3).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(BODY)
 def test_free_names_are_jinjas_undeclared_variables(source: str) -> None:
     try:

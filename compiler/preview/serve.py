@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import select
+import signal
 import socket
 import sys
 import threading
@@ -232,14 +233,16 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
                                     hint="choose another --port (0 picks a free one)")]) from None
     server.daemon_threads = True
     bound = server.server_address[1]
-    print(f"http://127.0.0.1:{bound}/", flush=True)
-    print(f"msgc preview: serving on http://127.0.0.1:{bound}/ — pages reload when a spec "
-          "changes; Ctrl-C stops", file=sys.stderr, flush=True)
+    stop = stop or threading.Event()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                               daemon=True)
-    thread.start()
-    stop = stop or threading.Event()
+    restore: Callable[[], None] = _nothing
     try:
+        restore = _interrupt_on_signals()
+        print(f"http://127.0.0.1:{bound}/", flush=True)
+        print(f"msgc preview: serving on http://127.0.0.1:{bound}/ — pages reload when a "
+              "spec changes; Ctrl-C stops", file=sys.stderr, flush=True)
+        thread.start()
         pause = WATCH_INTERVAL
         while not stop.wait(pause):
             looked = time.monotonic()
@@ -266,6 +269,32 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
     except KeyboardInterrupt:
         pass
     finally:
+        restore()
         live.close()
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()
         server.server_close()
+
+
+def _nothing() -> None:
+    return None
+
+
+def _interrupt_on_signals() -> Callable[[], None]:
+    """Make Ctrl-C and SIGTERM raise KeyboardInterrupt, a clean stop (exit 0, like
+    ``fake-server`` and ``webhook``), whatever the process inherited: a server started in
+    the background by a script inherits SIGINT *ignored*, and Python then never raises
+    KeyboardInterrupt. (The handler raises rather than setting an Event: setting one from
+    a handler can deadlock on the lock the interrupted wait holds.) Returns the function
+    that puts the previous handlers back. Outside the main thread (the tests' in-process
+    servers) signals stay as they are and the caller's ``stop`` ends the loop."""
+    if threading.current_thread() is not threading.main_thread():
+        return _nothing
+    previous = {sig: signal.signal(sig, signal.default_int_handler)
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
