@@ -31,8 +31,6 @@ came from, secrets masked. Settings (see :mod:`compiler.config_file` for the che
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,6 +249,9 @@ def git_work_tree(path: Path) -> Path | None:
 def git_ignores(path: Path) -> bool:
     """Whether git ignores ``path`` (so it cannot be committed by accident); False when git
     cannot tell."""
+    import shutil  # here: every command reads the config, few have credentials in a file
+    import subprocess
+
     git = shutil.which("git")
     if git is None:
         return False

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from .diagnostics import Diagnostic, MsgcError
@@ -82,6 +81,8 @@ def check_writable(path: Path) -> None:
             with path.open("ab"):
                 pass
             return
+        import tempfile  # here: only commands that write load it
+
         handle, name = tempfile.mkstemp(prefix=".msgc-check-", dir=path.parent)
         os.close(handle)
         with contextlib.suppress(OSError):
