@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -249,14 +250,29 @@ def test_a_journal_that_lost_writes_is_refused_and_the_results_kept(
 
 # -- D11: a damaged journal is a clear exit 2; nothing is sent ------------------------------
 
+@pytest.fixture(scope="module")
+def finished_campaign(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Any]]:
+    """A finished 120-row campaign (a journal of several pages) and its fake server, made
+    once for the tests that damage a copy of it."""
+    folder = tmp_path_factory.mktemp("finished")
+    servers = fake_servers()
+    server = next(servers)()
+    spec, _ = setup(folder, 120)
+    assert run_subprocess(args(spec, server.base_url, "--concurrency", "16"),
+                          folder).code == 0
+    yield folder, server
+    next(servers, None)  # stops the server
+
+
 @pytest.mark.parametrize("damage", ["garbage-header", "truncated", "bad-page"])
 @pytest.mark.parametrize("resume", [True, False], ids=["resume", "fresh"])
 def test_a_damaged_journal_is_reported_and_nothing_is_sent(
-        fake: Any, tmp_path: Path, damage: str, resume: bool) -> None:
-    server = fake()
-    spec, _ = setup(tmp_path, 120)  # a journal of several pages
-    assert run_subprocess(args(spec, server.base_url, "--concurrency", "16"),
-                          tmp_path).code == 0
+        finished_campaign: tuple[Path, Any], tmp_path: Path, damage: str, resume: bool
+        ) -> None:
+    original, server = finished_campaign
+    for name in ("spec.yaml", "r.csv", "out.jsonl", JOURNAL):
+        shutil.copyfile(original / name, tmp_path / name)
+    spec = tmp_path / "spec.yaml"
     path = tmp_path / JOURNAL
     assert path.stat().st_size > 3 * 4096
     data = bytearray(path.read_bytes())
