@@ -386,7 +386,8 @@ def _check_variables(doc: Document, decls: Mapping[str, Any]) -> list[Diagnostic
             if key in decl and vtype not in types:
                 out.append(doc.diagnostic(
                     jp.join(vp, key), "spec-variable-bound",
-                    f"variable {name!r} is a {vtype}: `{key}` does not apply", at_key=True,
+                    f"variable {name!r} is {_article(vtype)} {vtype}: `{key}` does not apply",
+                    at_key=True,
                 ))
         if "pattern" in decl:
             try:
@@ -423,3 +424,9 @@ def _check_variables(doc: Document, decls: Mapping[str, Any]) -> list[Diagnostic
                                               hint=_quote_hint(doc, jp.join(vp, "enum", i),
                                                                item)))
     return out
+
+
+def _article(word: str) -> str:
+    """"a" or "an" before a type name (all of msgc's start with a letter that is said as
+    written: an integer, a url, a number)."""
+    return "an" if word[:1] in "aeio" else "a"
