@@ -14,15 +14,18 @@ from click.testing import CliRunner
 from conftest import TEMPLATES, spec_yaml
 
 from compiler.cli import cli
+from compiler.diagnostics import Severity
 from compiler.preview import site as preview_site
 from compiler.preview import textfmt
 from compiler.preview.html import Markup, h, render
 from compiler.preview.model import collect
+from compiler.preview.rebuild import SiteBuilder
 from compiler.preview.serve import site_path
 from compiler.preview.values import examples, longest, worst_case
 from compiler.providers.viber.preview import otp_text
 from compiler.providers.whatsapp import textfmt as whatsapp_textfmt
 from compiler.spec import load_spec, load_spec_text
+from compiler.tuning import Tuning
 from compiler.variables import Variable
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -276,6 +279,36 @@ def test_spec_level_findings_head_the_page(tmp_path: Path) -> None:
     site, files = preview_site.build([str(tmp_path)])
     assert [d.rule for d in site.specs[0].spec_findings] == ["unused-variable"]
     assert "Findings for the whole spec" in files["spec/u.html"].decode()
+
+
+def test_the_configs_tuning_applies_as_in_validate(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """`[tool.msgc] disable` and `severity` change what preview shows as they change what
+    validate reports: on the pages (-o) and in the site --serve rebuilds."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    write_spec(specs, "u", spec_yaml({"text": "Hi"}, "whatsapp", variables={
+        "unused": {"example": "x"}}))
+    monkeypatch.chdir(tmp_path)
+    shown = run("preview", "specs", "-o", "before")
+    assert shown.exit_code == 0, shown.output
+    assert "unused-variable" in (tmp_path / "before/spec/u.html").read_text("utf-8")
+
+    (tmp_path / "pyproject.toml").write_text('[tool.msgc]\ndisable = ["unused-variable"]\n',
+                                             encoding="utf-8")
+    assert run("validate", "specs").output.count("unused-variable") == 0
+    hidden = run("preview", "specs", "-o", "after")
+    assert hidden.exit_code == 0, hidden.output
+    assert "unused-variable" not in (tmp_path / "after/spec/u.html").read_text("utf-8")
+    builder = SiteBuilder(["specs"], envelope_defaults={}, given=None,
+                          tuning=Tuning(frozenset({"unused-variable"})))
+    assert "unused-variable" not in builder.build()["spec/u.html"].decode()
+    assert builder.build()["spec/u.html"] == builder.build()["spec/u.html"]  # kept, not re-tuned
+
+    raised = Tuning(severity={"unused-variable": Severity.ERROR})
+    site, _ = preview_site.build(["specs"], tuning=raised)
+    assert [(d.rule, d.severity) for d in site.specs[0].spec_findings] == [
+        ("unused-variable", Severity.ERROR)]
 
 
 # -- text as the apps draw it -----------------------------------------------------------------

@@ -61,10 +61,10 @@ def command(paths: tuple[str, ...], out_dir: str | None, vars_file: str | None, 
         with reporting(EXIT_USAGE):
             serve_forever(targets, port=port, out_dir=Path(out_dir) if out_dir else None,
                           envelope_defaults=config.envelope, vars_file=vars_file,
-                          exclude=config.exclude)
+                          exclude=config.exclude, tuning=config.tuning)
         sys.exit(EXIT_OK)
     built, files = preview_site.build(targets, envelope_defaults=config.envelope, given=given,
-                                      exclude=config.exclude)
+                                      exclude=config.exclude, tuning=config.tuning)
     if built.findings:  # a path that does not exist: write nothing, as `msgc build` does
         echo_diagnostics(built.findings)
         sys.exit(EXIT_USAGE)

@@ -27,6 +27,7 @@ from ..envelope import resolve
 from ..pipeline import Plan
 from ..spec import Spec
 from ..tree import FileReport, TreeReport, check_tree
+from ..tuning import Tuning
 from . import values as vals
 
 #: The ways of filling variables: (key, label). "vars" only with --vars.
@@ -84,18 +85,29 @@ class Site:
 def collect(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None = None,
             given: Mapping[str, Any] | None = None,
             keep_pages: Mapping[str, str] | None = None,
-            exclude: Sequence[str] = DEFAULT_EXCLUDE) -> Site:
-    """Check the tree as ``msgc validate`` does and draft every screen's payloads.
+            exclude: Sequence[str] = DEFAULT_EXCLUDE, tuning: Tuning | None = None) -> Site:
+    """Check the tree as ``msgc validate`` does (``tuning``: the config's ``disable`` and
+    ``severity``, as validate applies them) and draft every screen's payloads.
 
     ``keep_pages`` (source file -> page name, from a previous build) keeps each file's page
     where it was, for ``--serve``: an open page stays open while its spec is renamed or
     cannot be read for a moment mid-edit."""
     defaults = dict(envelope_defaults or {})
-    report = check_tree(paths, envelope_defaults=defaults, keep_outputs=True, jobs=1,
-                        exclude=exclude)
+    report = tune(check_tree(paths, envelope_defaults=defaults, keep_outputs=True, jobs=1,
+                             exclude=exclude), tuning)
     modes = modes_for(given)
-    entries = [spec_entry(f, defaults, given, modes) for f in report.files]
+    entries = [spec_entry(f, defaults, given, modes, tuning) for f in report.files]
     return assemble(report, entries, modes, keep_pages or {})
+
+
+def tune(report: TreeReport, tuning: Tuning | None) -> TreeReport:
+    """``report`` with the config's tuning applied to every finding (in place: a report
+    tuned twice is the same)."""
+    if tuning is not None and tuning.active:
+        report.diagnostics = tuning.apply(report.diagnostics)
+        for file in report.files:
+            file.diagnostics = tuning.apply(file.diagnostics)
+    return report
 
 
 def modes_for(given: Mapping[str, Any] | None) -> list[str]:
@@ -115,7 +127,7 @@ def assemble(report: TreeReport, entries: list[SpecEntry], modes: list[str],
 
 
 def spec_entry(file: FileReport, defaults: Mapping[str, Any], given: Mapping[str, Any] | None,
-               modes: list[str]) -> SpecEntry:
+               modes: list[str], tuning: Tuning | None = None) -> SpecEntry:
     """What the preview shows of one checked file (its page name is left to
     :func:`assemble`). Needs the file's :class:`Spec` (``file.spec``) when it loaded."""
     findings = sorted(file.diagnostics, key=sort_key)
@@ -124,7 +136,7 @@ def spec_entry(file: FileReport, defaults: Mapping[str, Any], given: Mapping[str
         return SpecEntry("", file.path, Path(file.path).stem, None, [], [], findings,
                          findings, [], loaded=False)
     screens = [
-        _screen(spec, provider, locale, defaults, given, modes)
+        _screen(spec, provider, locale, defaults, given, modes, tuning)
         for locale in (None, *spec.locales) for provider in spec.providers
     ]
     placed = _place(spec, findings, screens)
@@ -135,7 +147,7 @@ def spec_entry(file: FileReport, defaults: Mapping[str, Any], given: Mapping[str
 
 
 def _screen(spec: Spec, provider: str, locale: str | None, defaults: Mapping[str, Any],
-            given: Mapping[str, Any] | None, modes: list[str]) -> Screen:
+            given: Mapping[str, Any] | None, modes: list[str], tuning: Tuning | None) -> Screen:
     variants: dict[str, Variant] = {}
     for mode in modes:
         if mode == "examples":
@@ -145,6 +157,8 @@ def _screen(spec: Spec, provider: str, locale: str | None, defaults: Mapping[str
         else:
             chosen = vals.given(spec.variables, spec.name, given or {})
         variants[mode] = _variant(spec, provider, locale, defaults, mode, chosen)
+        if tuning is not None:
+            variants[mode].diagnostics = tuning.apply(variants[mode].diagnostics)
     return Screen(provider, locale, variants)
 
 

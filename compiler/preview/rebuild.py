@@ -28,9 +28,10 @@ from ..cache import ResultCache
 from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, sort_key
 from ..tree import check_tree
+from ..tuning import Tuning
 from . import pages
 from . import site as preview_site
-from .model import Site, SpecEntry, assemble, modes_for, spec_entry
+from .model import Site, SpecEntry, assemble, modes_for, spec_entry, tune
 
 
 class _LastResults(ResultCache):
@@ -70,9 +71,10 @@ class SiteBuilder:
     """The preview site of ``paths``, built again cheaply after edits (see the module)."""
 
     def __init__(self, paths: Sequence[str], *, envelope_defaults: Mapping[str, Any],
-                 given: Mapping[str, Any] | None, exclude: Sequence[str] = DEFAULT_EXCLUDE
-                 ) -> None:
+                 given: Mapping[str, Any] | None, exclude: Sequence[str] = DEFAULT_EXCLUDE,
+                 tuning: Tuning | None = None) -> None:
         self.paths = list(paths)
+        self.tuning = tuning
         self.defaults = dict(envelope_defaults)
         self.given = given
         self.exclude = tuple(exclude)
@@ -103,8 +105,9 @@ class SiteBuilder:
     def _build(self) -> dict[str, bytes]:
         if self._fresh:
             self.full_builds += 1
-        report = check_tree(self.paths, envelope_defaults=self.defaults, keep_outputs=True,
-                            jobs=1, exclude=self.exclude, cache=self._results)
+        report = tune(check_tree(self.paths, envelope_defaults=self.defaults,
+                                 keep_outputs=True, jobs=1, exclude=self.exclude,
+                                 cache=self._results), self.tuning)
         self._results.keep_last_run()
         entries: dict[str, SpecEntry] = {}
         for file in report.files:
@@ -118,7 +121,8 @@ class SiteBuilder:
                     return self._build()
                 entries[file.path] = kept
             else:
-                entries[file.path] = spec_entry(file, self.defaults, self.given, self.modes)
+                entries[file.path] = spec_entry(file, self.defaults, self.given, self.modes,
+                                                self.tuning)
         site = assemble(report, list(entries.values()), self.modes, self.page_names)
         files = preview_site.render_site(site, self._spec_page)
         self._entries = entries

@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
+from ..tuning import Tuning
 from . import pages
 from . import site as preview_site
 from .rebuild import SiteBuilder
@@ -205,12 +206,14 @@ def make_handler(live: LiveSite, port_of: Callable[[], int],
 def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
                   envelope_defaults: Mapping[str, Any], vars_file: str | None,
                   stop: threading.Event | None = None,
-                  exclude: Sequence[str] = DEFAULT_EXCLUDE) -> None:
+                  exclude: Sequence[str] = DEFAULT_EXCLUDE, tuning: Tuning | None = None
+                  ) -> None:
     """Serve until Ctrl-C (or ``stop`` is set). The first line on stdout is the URL."""
 
     def new_builder() -> SiteBuilder:
         return SiteBuilder(paths, envelope_defaults=envelope_defaults,
-                           given=load_vars(vars_file) if vars_file else None, exclude=exclude)
+                           given=load_vars(vars_file) if vars_file else None, exclude=exclude,
+                           tuning=tuning)
 
     def publish(builder: SiteBuilder) -> list[str]:
         files = builder.build()

@@ -20,6 +20,7 @@ from typing import Any
 from ..build import atomic_write, sync_files
 from ..config_file import DEFAULT_EXCLUDE
 from ..diagnostics import Diagnostic, MsgcError
+from ..tuning import Tuning
 from . import pages
 from .model import Site, SpecEntry, collect
 
@@ -46,9 +47,10 @@ def render_site(site: Site, spec_page: Callable[[Site, SpecEntry], bytes] = page
 def build(paths: Sequence[str], *, envelope_defaults: Mapping[str, Any] | None = None,
           given: Mapping[str, Any] | None = None,
           keep_pages: Mapping[str, str] | None = None,
-          exclude: Sequence[str] = DEFAULT_EXCLUDE) -> tuple[Site, dict[str, bytes]]:
+          exclude: Sequence[str] = DEFAULT_EXCLUDE, tuning: Tuning | None = None
+          ) -> tuple[Site, dict[str, bytes]]:
     site = collect(paths, envelope_defaults=envelope_defaults, given=given,
-                   keep_pages=keep_pages, exclude=exclude)
+                   keep_pages=keep_pages, exclude=exclude, tuning=tuning)
     return site, render_site(site)
 
 
