@@ -63,13 +63,25 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
     notes_for: set[str] = set()
     noted_untranslated: set[tuple[str, str]] = set()
     bounds: dict[str, Bound] = {}  # template text -> its bound (the spec's variables)
+    # The sample values are the spec's, the same for every plan; the envelope is the
+    # provider's (its target block's settings), the same for each of its locales. Each is
+    # worked out once, and a failure is reported by every plan that needed it, as before.
+    samples: dict[str, Any] | MsgcError | None = None
     for provider in spec.providers:
+        envelope_of: dict[str, str] | MsgcError | None = None
+        base: _Leaves | None = None  # the default locale's message and its leaves
         for locale in (None, *spec.locales):
             try:
                 plan = Plan(spec, provider, locale)
-                values = plan.values({}, samples=True)
-                envelope = resolve(plan.provider, plan.settings, {}, {}, envelope_defaults,
-                                   placeholders=True, file=spec.file).values
+                if samples is None:
+                    samples = _sample_values(plan)
+                if envelope_of is None:
+                    envelope_of = _placeholder_envelope(plan, envelope_defaults)
+                if isinstance(samples, MsgcError):
+                    raise samples
+                if isinstance(envelope_of, MsgcError):
+                    raise envelope_of
+                values, envelope = samples, envelope_of
                 if outputs:
                     rendered, message = plan.render_checked(values, envelope)
                     report.outputs.append(rendered)
@@ -86,10 +98,16 @@ def check_file(path: Path, envelope_defaults: Mapping[str, Any], *,
             if worst_case:
                 _add_unique(report.diagnostics,
                             _worst_case(plan, message, envelope, notes_for, bounds), seen)
-            if locale is not None:
-                _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale), seen)
-                _add_unique(report.diagnostics,
-                            _untranslated(spec, provider, locale, noted_untranslated), seen)
+            here = _Leaves(plan.message, plan.origins)
+            if locale is None:
+                base = here
+                continue
+            if base is None:
+                base = _Leaves(*spec.effective_message(provider, None))
+            _add_unique(report.diagnostics, _locale_gaps(spec, provider, locale, base, here),
+                        seen)
+            _add_unique(report.diagnostics,
+                        _untranslated(spec, locale, here, noted_untranslated), seen)
     if spec.document.directives:
         report.diagnostics = apply_directives(report.diagnostics, spec.document.directives,
                                               spec.file)
@@ -179,13 +197,48 @@ def _leaves(tree: Any) -> list[str]:
     return out
 
 
-def _locale_gaps(spec: Spec, provider: str, locale: str) -> list[Diagnostic]:
-    base, _ = spec.effective_message(provider, None)
-    localized, origins = spec.effective_message(provider, locale)
-    have = set(_leaves(localized))
+class _Leaves:
+    """A plan's merged message, where each part came from, and its scalars' pointers
+    (listed on first use)."""
+
+    def __init__(self, message: Any, origins: dict[str, str]) -> None:
+        self.message = message
+        self.origins = origins
+        self._pointers: list[str] | None = None
+
+    @property
+    def pointers(self) -> list[str]:
+        if self._pointers is None:
+            self._pointers = _leaves(self.message)
+        return self._pointers
+
+
+def _sample_values(plan: Plan) -> dict[str, Any] | MsgcError:
+    """The spec's variables filled with their examples (or the problem with them)."""
+    try:
+        return plan.values({}, samples=True)
+    except MsgcError as exc:
+        return exc
+
+
+def _placeholder_envelope(plan: Plan, defaults: Mapping[str, Any]
+                          ) -> dict[str, str] | MsgcError:
+    """The plan's envelope from its target block and the config, placeholders for the
+    rest (or the problem with it)."""
+    try:
+        return resolve(plan.provider, plan.settings, {}, {}, defaults, placeholders=True,
+                       file=plan.spec.file).values
+    except MsgcError as exc:
+        return exc
+
+
+def _locale_gaps(spec: Spec, provider: str, locale: str, base: _Leaves, here: _Leaves
+                 ) -> list[Diagnostic]:
+    localized, origins = here.message, here.origins
+    have = set(here.pointers)
     reported: list[str] = []
     out = []
-    for ptr in _leaves(base):
+    for ptr in base.pointers:
         if ptr in have or any(ptr.startswith(r + "/") for r in reported):
             continue
         # report the outermost part that is missing
@@ -214,15 +267,15 @@ READABLE_KEYS = frozenset({"text", "header", "footer", "title", "description", "
 _TAGS_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
-def _untranslated(spec: Spec, provider: str, locale: str, noted: set[tuple[str, str]]
+def _untranslated(spec: Spec, locale: str, here: _Leaves, noted: set[tuple[str, str]]
                   ) -> list[Diagnostic]:
     """Notes for readable text a locale takes unchanged from the default message (a
     `footer` nobody translated), once per locale and text. Text that is only template tags
     (``{{ code }}``) needs no translation."""
-    message, origins = spec.effective_message(provider, locale)
+    message, origins = here.message, here.origins
     own = jp.join("/locales", locale)
     out = []
-    for ptr in _leaves(message):
+    for ptr in here.pointers:
         if jp.last_token(ptr) not in READABLE_KEYS:
             continue
         text = jp.resolve(message, ptr)

@@ -24,7 +24,10 @@ def unescape(token: str) -> str:
 def join(base: str, *tokens: str | int) -> str:
     """`join("/a", "b", 0)` -> `/a/b/0`."""
     if len(tokens) == 1:  # the common case, kept cheap: msgc joins a pointer per YAML node
-        return f"{base}/{escape(tokens[0])}"
+        token = tokens[0]
+        if isinstance(token, int) or ("~" not in token and "/" not in token):
+            return f"{base}/{token}"
+        return f"{base}/{escape(token)}"
     return base + "".join("/" + escape(t) for t in tokens)
 
 

@@ -151,8 +151,15 @@ def load_text(text: str, filename: str = "<string>") -> Document:
 
 def _build(text: str, filename: str, loader: type) -> Document:
     builder = _Builder(filename)
-    for event in yaml.parse(text, Loader=loader):
-        builder.feed(event)
+    feed = builder.feed
+    parser = loader(text)  # its events one by one (yaml.parse's generator, less its cost)
+    try:
+        while (event := parser.get_event()) is not None:
+            feed(event)
+            if event.__class__ is yaml.StreamEndEvent:
+                break
+    finally:
+        parser.dispose()
     doc = builder.result()
     if "msgc:" in text:  # comments are not events: find them between the scalars
         spans = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text, Loader=loader)

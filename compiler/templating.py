@@ -242,7 +242,7 @@ class CompiledTree:
                     self.leaves[ptr] = compile_template(node, ptr, declared)
                 except RenderProblem as problem:
                     problems.append(problem)
-        elif isinstance(node, Mapping):
+        elif isinstance(node, dict):  # a spec's tree: YAML's dicts (not the slower Mapping)
             for k, v in node.items():
                 self._collect(v, jp.join(ptr, k), declared, problems)
         elif isinstance(node, list):
@@ -269,7 +269,7 @@ class CompiledTree:
             if leaf is None:
                 return None
             return lambda values: leaf.render(values, ptr)
-        if isinstance(node, Mapping):
+        if isinstance(node, dict):
             parts = [(k, v, self._compile(v, jp.join(ptr, k))) for k, v in node.items()]
             if all(r is None for _, _, r in parts):
                 return None

@@ -269,7 +269,10 @@ def _check_parallel(files: list[tuple[str, bytes | None, bool]], defaults: dict[
     # importing it again.
     from . import file_check  # noqa: F401
 
-    size = max(8, len(files) // (jobs * 4))
+    # Eight equal chunks a worker (rounded up, so no short chunk is left over for one
+    # worker while the others wait): small enough that the workers finish together, big
+    # enough to pay for their trip.
+    size = max(8, -(-len(files) // (jobs * 8)))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

@@ -66,7 +66,7 @@ class In:
 
     def __getitem__(self, key: str | int) -> In:
         value = self.value
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):  # messages are dicts: no Mapping (abc) check per step
             child = value.get(key)
         elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
             child = value[key]
@@ -81,7 +81,7 @@ class In:
 
     def get(self, key: str) -> Any:
         """The value of child ``key`` (None when absent)."""
-        return self.value.get(key) if isinstance(self.value, Mapping) else None
+        return self.value.get(key) if isinstance(self.value, dict) else None
 
     def has(self, key: str) -> bool:
         """Whether child ``key`` is given (not None)."""
