@@ -20,6 +20,7 @@ to appear.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import select
 import signal
@@ -27,7 +28,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -245,7 +246,8 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
         print(f"http://127.0.0.1:{bound}/", flush=True)
         print(f"msgc preview: serving on http://127.0.0.1:{bound}/ — pages reload when a "
               "spec changes; Ctrl-C stops", file=sys.stderr, flush=True)
-        thread.start()
+        with _signals_held():  # a stop now is taken once the thread is surely running
+            thread.start()
         pause = WATCH_INTERVAL
         while not stop.wait(pause):
             looked = time.monotonic()
@@ -281,6 +283,24 @@ def serve_forever(paths: Sequence[str], *, port: int, out_dir: Path | None,
 
 def _nothing() -> None:
     return None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while the serving thread starts (they are taken as soon
+    as it has): a stop that interrupted ``Thread.start`` left a thread that began serving on
+    a socket already closed, and its traceback on stderr. The new thread inherits the held
+    signals, so they always reach the main thread. Where the platform cannot hold signals,
+    nothing is held."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def _interrupt_on_signals() -> Callable[[], None]:
