@@ -44,6 +44,14 @@ class Log:
         with self._lock:
             return [line for line in self.lines if line["event"] == "request"]
 
+    def requests_once(self, count: int, within: float = 30.0) -> list[dict[str, Any]]:
+        """The request lines once there are ``count`` of them: a server on a thread logs a
+        request after its answer has left, so the client may see the answer first."""
+        deadline = time.monotonic() + within
+        while len(found := self.requests()) < count and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return found
+
 
 class ThreadedWebhook:
     """``msgc webhook``'s app and uvicorn server, on a thread of this process."""
