@@ -26,7 +26,7 @@ from compiler.preview import pages, rebuild, serve
 from compiler.preview import site as preview_site
 from compiler.preview.rebuild import SiteBuilder
 from compiler.preview.serve import GONE, LiveSite, make_handler
-from compiler.preview.watch import Watcher
+from compiler.preview.watch import EMPTY_GRACE, Watcher
 
 HOLD = 60.0  # the fixture server's hold: a test that needs it to run out would be slow
 
@@ -324,18 +324,26 @@ def test_the_watcher_follows_a_path_that_appears(tmp_path: Path) -> None:
     assert later / "a.yaml" in watcher.changed()
 
 
-def test_an_empty_file_is_reported_one_look_later(tmp_path: Path) -> None:
+def test_an_empty_file_is_reported_once_it_stays_empty(tmp_path: Path) -> None:
+    now = [100.0]
     spec_file = tmp_path / "a.yaml"
     touch(spec_file, "a: 1\n")
-    watcher = Watcher([str(tmp_path)], exclude=DEFAULT_EXCLUDE)
-    touch(spec_file, "")                         # truncated, perhaps mid-save
+    watcher = Watcher([str(tmp_path)], exclude=DEFAULT_EXCLUDE, clock=lambda: now[0])
+    touch(spec_file, "")                         # truncated, perhaps mid-save ...
+    assert watcher.changed() == set()
+    now[0] += EMPTY_GRACE / 2                    # ... on a busy machine, for a while
     assert watcher.changed() == set()
     touch(spec_file, "a: 22\n")                   # ... and written: one change
     assert watcher.changed() == {spec_file}
     touch(spec_file, "")                         # emptied for good
     assert watcher.changed() == set()
+    now[0] += EMPTY_GRACE * 0.99
+    assert watcher.changed() == set()
+    now[0] += EMPTY_GRACE * 0.02
     assert watcher.changed() == {spec_file}
     assert watcher.changed() == set()
+    now[0] += EMPTY_GRACE * 5
+    assert watcher.changed() == set()             # reported once
 
 
 # -- all of it: the served site follows the files ----------------------------------------------

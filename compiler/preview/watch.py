@@ -13,8 +13,10 @@ two saves within one tick, of the same size, leave the same stamp. So while a fi
 modification time is within :data:`RACY_SECONDS` of now, each look also compares its bytes
 with those of the previous look (the way git treats "racily clean" files).
 
-A file found empty is reported one look later, unless it changes again first: a save that
-truncates a file and then writes it must not show an empty spec for a moment.
+A file found empty is reported once it has stayed empty for :data:`EMPTY_GRACE` seconds,
+unless it changes again first: a save that truncates a file and then writes it must not
+show an empty spec (a missing page) for a moment, and on a busy machine the write can come
+a good while after the truncation.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..tree import SPEC_SUFFIXES
 
 #: How long after its modification time a file's bytes are compared as well as its stamp.
 RACY_SECONDS = 3.0
+
+#: How long a file must stay empty before the change is reported (see the module).
+EMPTY_GRACE = 1.0
 
 Stamp = tuple[int, int, int, int] | None   # (type, mtime_ns, size, inode); None: missing
 
@@ -54,7 +59,8 @@ class Watcher:
     """The spec files under ``paths`` and the ``extra`` files: which of them changed."""
 
     def __init__(self, paths: Sequence[str], *, exclude: Sequence[str],
-                 extra: Sequence[Path] = ()) -> None:
+                 extra: Sequence[Path] = (), clock: Callable[[], float] = time.monotonic
+                 ) -> None:
         self._roots = [Path(p) for p in paths]
         self._exclude = tuple(exclude)
         self._root_stamps = [_stamp(p) for p in self._roots]
@@ -62,7 +68,8 @@ class Watcher:
         self._files: dict[Path, Stamp] = self._list()
         self._extra = {Path(p): _stamp(Path(p)) for p in extra}
         self._bytes: dict[Path, bytes | None] = {}
-        self._settling: set[Path] = set()   # found empty at the last look
+        self._settling: dict[Path, float] = {}   # found empty, and since when
+        self._clock = clock
         self._racy(set())
 
     @property
@@ -95,16 +102,23 @@ class Watcher:
         return self._settle(changed)
 
     def _settle(self, changed: set[Path]) -> set[Path]:
-        """``changed``, less the files that just became empty (perhaps mid-save: they are
-        reported at the next look), plus those that stayed empty since the last look."""
-        ready = {p for p in self._settling if p not in changed}
-        self._settling -= ready
+        """``changed``, less the files found empty (perhaps mid-save) less than
+        :data:`EMPTY_GRACE` seconds ago, plus those that have stayed empty that long."""
+        now = self._clock()
+        ready: set[Path] = set()
+        for path, since in list(self._settling.items()):  # still empty: any change to
+            if path not in changed and now - since >= EMPTY_GRACE:  # it is in ``changed``
+                del self._settling[path]
+                ready.add(path)
         for path in changed:
             stamp = self._files.get(path, self._extra.get(path))
-            if stamp is not None and stamp[2] == 0 and path not in self._settling:
-                self._settling.add(path)
+            if stamp is not None and stamp[2] == 0:
+                self._settling.setdefault(path, now)  # empty: wait for it to fill or stay
+                if now - self._settling[path] >= EMPTY_GRACE:
+                    del self._settling[path]
+                    ready.add(path)
             else:
-                self._settling.discard(path)
+                self._settling.pop(path, None)
                 ready.add(path)
         return ready
 
