@@ -263,11 +263,11 @@ RULES = (
             (never the value). Commands exit with status 2.
         """),
         shell("""
-            $ export NXCLOUD_ACCESS_SECRET="abciiiko2k3 "
+            $ export NXCLOUD_ACCESS_SECRET="pasted-from-the-console "
             $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
         """),
         shell("""
-            $ export NXCLOUD_ACCESS_SECRET="abciiiko2k3"
+            $ export NXCLOUD_ACCESS_SECRET="pasted-from-the-console"
             $ msgc send order.yaml -p viber --to 79001234567 --var order_id=A-1
         """),
         kind=Kind.OPERATION, found_by=("send", "fake-server", "config", "webhook"),
