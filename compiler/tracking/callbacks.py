@@ -75,10 +75,28 @@ class CallbackFormat(ABC):
     #: The statuses this provider reports (the fake emulates only these).
     statuses: ClassVar[tuple[str, ...]] = DELIVERY_STATUSES
 
-    @abstractmethod
     def parse(self, data: Any) -> list[CallbackEvent]:
-        """The events of one callback body (decoded JSON), or :class:`CallbackRejected`
-        when it is not a callback of this provider (wrong shape, unknown event type)."""
+        """The events of one callback body (decoded JSON: one callback, or a list of them),
+        or :class:`CallbackRejected` when it is not a callback of this provider (wrong
+        shape, unknown event type). A list is taken whole or not at all; the reason of a
+        rejected item names it."""
+        items = data if isinstance(data, list) else [data]
+        if not items:
+            raise CallbackRejected(422, "an empty list holds no callback")
+        events = []
+        for number, item in enumerate(items):
+            where = f"item {number}: " if isinstance(data, list) else ""
+            try:
+                if not isinstance(item, Mapping):
+                    raise CallbackRejected(422, "a callback must be a JSON object")
+                events.append(self.parse_one(item))
+            except CallbackRejected as exc:
+                raise CallbackRejected(exc.status, where + exc.reason) from None
+        return events
+
+    @abstractmethod
+    def parse_one(self, item: Mapping[str, Any]) -> CallbackEvent:
+        """The event of one callback (a JSON object), or :class:`CallbackRejected`."""
 
     # -- emulation (the fake server) ---------------------------------------------------------
 

@@ -80,26 +80,13 @@ class NXCloudCallbacks(CallbackFormat):
 
     # -- parsing -----------------------------------------------------------------------------
 
-    def parse(self, data: Any) -> list[CallbackEvent]:
-        items = data if isinstance(data, list) else [data]
-        if not items:
-            raise CallbackRejected(422, "an empty list holds no callback")
-        events = []
-        for number, item in enumerate(items):
-            where = f"item {number}: " if isinstance(data, list) else ""
-            if not isinstance(item, Mapping):
-                raise CallbackRejected(422, f"{where}a callback must be a JSON object")
-            try:
-                if "requestId" in item or "status" in item:
-                    events.append(self._receipt(item))
-                elif "phone" in item and "message" in item:
-                    events.append(self._reply(item))
-                else:
-                    raise CallbackRejected(422, "neither a delivery receipt (status, requestId) "
-                                           "nor a reply (phone, message)")
-            except CallbackRejected as exc:
-                raise CallbackRejected(exc.status, where + exc.reason) from None
-        return events
+    def parse_one(self, item: Mapping[str, Any]) -> CallbackEvent:
+        if "requestId" in item or "status" in item:
+            return self._receipt(item)
+        if "phone" in item and "message" in item:
+            return self._reply(item)
+        raise CallbackRejected(422, "neither a delivery receipt (status, requestId) nor a "
+                               "reply (phone, message)")
 
     def _receipt(self, item: Mapping[str, Any]) -> CallbackEvent:
         request_id = _text(item.get("requestId"))

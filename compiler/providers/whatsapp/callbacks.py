@@ -79,22 +79,7 @@ class ITNIOCallbacks(CallbackFormat):
 
     # -- parsing -----------------------------------------------------------------------------
 
-    def parse(self, data: Any) -> list[CallbackEvent]:
-        items = data if isinstance(data, list) else [data]
-        if not items:
-            raise CallbackRejected(422, "an empty list holds no callback")
-        events = []
-        for number, item in enumerate(items):
-            where = f"item {number}: " if isinstance(data, list) else ""
-            try:
-                events.append(self._event(item))
-            except CallbackRejected as exc:
-                raise CallbackRejected(exc.status, where + exc.reason) from None
-        return events
-
-    def _event(self, item: Any) -> CallbackEvent:
-        if not isinstance(item, Mapping):
-            raise CallbackRejected(422, "a callback must be a JSON object")
+    def parse_one(self, item: Mapping[str, Any]) -> CallbackEvent:
         kind = item.get("eventType")
         if not isinstance(kind, str):
             raise CallbackRejected(422, "a callback needs `eventType` (a string)")
