@@ -32,20 +32,53 @@ UNREADABLE_RULES = frozenset({RULE_IO, RULE_ENCODING, RULE_TOO_LARGE})
 MAX_BYTES = 8 * 1024 * 1024
 
 
+#: O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused once open).
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 def read_source(path: str | Path, *, display_name: str | None = None) -> bytes:
     """The bytes of a spec file (at most one byte more than :data:`MAX_BYTES`, so a caller
     can tell it is too large), or :class:`MsgcError` when it cannot be read."""
-    path = Path(path)
     name = display_name or str(path)
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            kind = "a folder" if path.is_dir() else "not a regular file"
-            raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: it is {kind}", file=name)])
-        with path.open("rb") as fh:
-            return fh.read(MAX_BYTES + 1)
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if os.path.isdir(path):  # Windows cannot open a folder at all
+            raise _not_regular(name, "a folder") from None
+        raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: {os_reason(exc)}",
+                                    file=name)]) from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+            raise _not_regular(name, kind)
+        return _read_at_most(fd, MAX_BYTES + 1, status.st_size)
     except OSError as exc:
         raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: {os_reason(exc)}",
                                     file=name)]) from None
+    finally:
+        os.close(fd)
+
+
+def _not_regular(name: str, kind: str) -> MsgcError:
+    return MsgcError([Diagnostic(RULE_IO, f"cannot read file: it is {kind}", file=name)])
+
+
+def _read_at_most(fd: int, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes from ``fd``: first what its ``size`` says it holds and one byte
+    more (a few-kilobyte spec costs no 8 MiB buffer), then on to the end in case the file
+    grew."""
+    parts = []
+    left = limit
+    want = min(limit, size + 1)
+    while left > 0:
+        part = os.read(fd, min(left, want))
+        want = 64 * 1024
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def os_reason(exc: OSError) -> str:
