@@ -14,6 +14,7 @@ instead of `yaml.safe_load`, for four reasons:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,13 +152,9 @@ def load_text(text: str, filename: str = "<string>") -> Document:
 
 def _build(text: str, filename: str, loader: type) -> Document:
     builder = _Builder(filename)
-    feed = builder.feed
     parser = loader(text)  # its events one by one (yaml.parse's generator, less its cost)
     try:
-        while (event := parser.get_event()) is not None:
-            feed(event)
-            if event.__class__ is yaml.StreamEndEvent:
-                break
+        builder.run(parser.get_event)
     finally:
         parser.dispose()
     doc = builder.result()
@@ -214,6 +211,67 @@ class _Builder:
             rule, message, file=self.doc.filename, line=mark.line + 1, column=mark.column + 1,
             hint=hint,
         )])
+
+    def run(self, get_event: Callable[[], Any]) -> None:
+        """Build the tree from the parser's events.
+
+        Most events are scalars without an anchor or a tag: a list item, a mapping key or a
+        mapping value. Those are built here, inline; every other event, and any scalar that
+        needs more than that (a key that is not text, a duplicate or merge key, an anchor,
+        a tag), goes through :meth:`feed`, which builds and reports the very same."""
+        feed, add, stack = self.feed, self.add, self.stack
+        positions, key_positions = self.doc.positions, self.doc.key_positions
+        while (event := get_event()) is not None:
+            cls = event.__class__
+            if cls is not _SCALAR or not stack or event.anchor is not None \
+                    or event.tag is not None:
+                feed(event)
+                if cls is _STREAM_END:
+                    break
+                continue
+            text = event.value
+            style = event.style
+            if style:  # quoted or block: a string
+                value: Any = text
+            else:
+                value = text if _plain_is_text(text) else self.scalar(event)
+            chars = len(text)
+            frame = stack[-1]
+            container = frame.value
+            key = frame.pending_key
+            if key is None and container.__class__ is dict:  # a mapping key
+                if value.__class__ is not str or value == "<<" or value in container:
+                    add(event, value, 1, chars)  # the general path accepts or explains it
+                    continue
+                self._count_scalar(event, chars)
+                frame.size += 1
+                frame.chars += chars
+                frame.pending_key = value
+                mark = event.start_mark
+                key_positions[_child(frame.pointer, value)] = (mark.line + 1, mark.column + 1)
+                continue
+            self._count_scalar(event, chars)
+            frame.size += 1
+            frame.chars += chars
+            if key is None:  # a list item
+                ptr = f"{frame.pointer}/{len(container)}"
+                container.append(value)
+            else:
+                ptr = _child(frame.pointer, key)
+                container[key] = value
+                frame.pending_key = None
+            mark = event.start_mark
+            positions[ptr] = (mark.line + 1, mark.column + 1)
+            if style == "|" or style == ">":
+                self.doc.block_scalars.add(ptr)
+            elif not style and value.__class__ is not str:
+                self.doc.plain_texts[ptr] = text  # for "quote it" hints
+
+    def _count_scalar(self, event: Any, chars: int) -> None:
+        nodes, total = self.nodes + 1, self.chars + chars
+        if nodes > MAX_NODES or total > MAX_TEXT:
+            self.count(event, 1, chars)  # raises, saying which cap
+        self.nodes, self.chars = nodes, total
 
     def feed(self, event: Any) -> None:
         cls = event.__class__
@@ -370,6 +428,39 @@ class _Builder:
         if not self.root_set:
             self.doc.data = None
         return self.doc
+
+
+_SCALAR = yaml.ScalarEvent
+_STREAM_END = yaml.StreamEndEvent
+_STR_TAG = "tag:yaml.org,2002:str"
+#: Plain (unquoted) scalar texts already resolved, and whether YAML reads each as text:
+#: keys and short values recur in every spec. Bounded; only short texts are kept.
+_PLAIN_TEXT: dict[str, bool] = {}
+_PLAIN_TEXT_MAX = 4096
+
+
+def _plain_is_text(text: str) -> bool:
+    """Whether YAML reads the plain scalar ``text`` as a string (not a number, a boolean,
+    a null, a date or a merge key)."""
+    known = _PLAIN_TEXT.get(text)
+    if known is not None:
+        return known
+    # PyYAML's stubs leave Resolver.resolve untyped; it returns the tag (a str).
+    tag: str = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, text, (True, False))
+    is_text = tag == _STR_TAG
+    if len(text) <= 64:
+        if len(_PLAIN_TEXT) >= _PLAIN_TEXT_MAX:
+            _PLAIN_TEXT.clear()
+        _PLAIN_TEXT[text] = is_text
+    return is_text
+
+
+def _child(pointer: str, key: str) -> str:
+    """``jp.join(pointer, key)`` for a mapping key."""
+    if "~" in key or "/" in key:
+        return jp.join(pointer, key)
+    return f"{pointer}/{key}"
 
 
 @dataclass(slots=True)
