@@ -115,19 +115,31 @@ def _merge_into(target: dict[str, Any], layer: Mapping[str, Any], ptr: str, base
                 origins: dict[str, str]) -> None:
     for key, value in layer.items():
         p = jp.join(ptr, key)
+        replaced = key in target  # only a field already there has origins to drop
         if value is None:  # an override's null removes the field
-            target.pop(key, None)
-            for stale in [o for o in origins if o == p or o.startswith(p + "/")]:
-                del origins[stale]
+            if replaced:
+                del target[key]
+                _drop_origins(origins, p, itself=True)
             continue
-        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+        if replaced and _is_mapping(value) and isinstance(target[key], dict):
             origins[p] = jp.join(base, key)
             _merge_into(target[key], value, p, jp.join(base, key), origins)
             continue
-        for stale in [o for o in origins if o.startswith(p + "/")]:
-            del origins[stale]
+        if replaced:
+            _drop_origins(origins, p, itself=False)
         target[key] = _copy(value)
         _record(value, p, jp.join(base, key), origins)
+
+
+def _drop_origins(origins: dict[str, str], ptr: str, *, itself: bool) -> None:
+    """Forget the origins of everything under ``ptr`` (and of ``ptr`` itself)."""
+    below = ptr + "/"
+    for stale in [o for o in origins if o.startswith(below) or (itself and o == ptr)]:
+        del origins[stale]
+
+
+def _is_mapping(value: Any) -> bool:
+    return value.__class__ is dict or isinstance(value, Mapping)
 
 
 def _apply_card_targets(message: dict[str, Any], origins: dict[str, str], provider: str
@@ -153,16 +165,18 @@ def _apply_card_targets(message: dict[str, Any], origins: dict[str, str], provid
 
 def _record(value: Any, ptr: str, src: str, origins: dict[str, str]) -> None:
     origins[ptr] = src
-    if isinstance(value, Mapping):
+    if _is_mapping(value):
         for k, v in value.items():
             _record(v, jp.join(ptr, k), jp.join(src, k), origins)
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            _record(v, jp.join(ptr, i), jp.join(src, i), origins)
+            _record(v, f"{ptr}/{i}", f"{src}/{i}", origins)
 
 
 def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if value.__class__ is str:
+        return value
+    if _is_mapping(value):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_copy(v) for v in value]

@@ -227,27 +227,12 @@ class CompiledTree:
         self.tree = tree
         self.leaves: dict[str, TemplateLeaf] = {}
         problems: list[RenderProblem] = []
-        self._collect(tree, "", declared, problems)
+        renderer = self._compile(tree, "", declared, problems)
         self.problems = problems
         self.static = not self.leaves
         #: Whether some leaf is rendered by Jinja (and so draws on a render budget).
         self.uses_jinja = any(leaf.jinja_only for leaf in self.leaves.values())
-        self._renderer = self._compile(tree, "") if self.leaves else None
-
-    def _collect(self, node: Any, ptr: str, declared: set[str],
-                 problems: list[RenderProblem]) -> None:
-        if isinstance(node, str):
-            if is_template(node):
-                try:
-                    self.leaves[ptr] = compile_template(node, ptr, declared)
-                except RenderProblem as problem:
-                    problems.append(problem)
-        elif isinstance(node, dict):  # a spec's tree: YAML's dicts (not the slower Mapping)
-            for k, v in node.items():
-                self._collect(v, jp.join(ptr, k), declared, problems)
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                self._collect(v, jp.join(ptr, i), declared, problems)
+        self._renderer = renderer if self.leaves else None
 
     def render(self, values: Mapping[str, Any]) -> Any:
         """The tree with every template leaf rendered; raises :class:`RenderProblem`.
@@ -261,21 +246,30 @@ class CompiledTree:
         with render_budget():
             return self._renderer(values)
 
-    def _compile(self, node: Any, ptr: str) -> Callable[[Mapping[str, Any]], Any] | None:
-        """A function building the rendered copy of ``node``, or None when no template is
-        under it (the rendered tree then shares it: rendered trees are read-only)."""
-        if isinstance(node, str):
-            leaf = self.leaves.get(ptr)
-            if leaf is None:
+    def _compile(self, node: Any, ptr: str, declared: set[str],
+                 problems: list[RenderProblem]) -> Callable[[Mapping[str, Any]], Any] | None:
+        """Compile the template leaves under ``node`` (into :attr:`leaves`, or a problem
+        into ``problems``) in one walk, and return a function building the rendered copy
+        of ``node``, or None when no template is under it (the rendered tree then shares
+        it: rendered trees are read-only)."""
+        if node.__class__ is str or isinstance(node, str):
+            if not is_template(node):
+                return None
+            try:
+                leaf = self.leaves[ptr] = compile_template(node, ptr, declared)
+            except RenderProblem as problem:
+                problems.append(problem)
                 return None
             return lambda values: leaf.render(values, ptr)
-        if isinstance(node, dict):
-            parts = [(k, v, self._compile(v, jp.join(ptr, k))) for k, v in node.items()]
+        if isinstance(node, dict):  # a spec's tree: YAML's dicts (not the slower Mapping)
+            parts = [(k, v, self._compile(v, jp.join(ptr, k), declared, problems))
+                     for k, v in node.items()]
             if all(r is None for _, _, r in parts):
                 return None
             return lambda values: {k: v if r is None else r(values) for k, v, r in parts}
         if isinstance(node, list):
-            items = [(v, self._compile(v, f"{ptr}/{i}")) for i, v in enumerate(node)]
+            items = [(v, self._compile(v, f"{ptr}/{i}", declared, problems))
+                     for i, v in enumerate(node)]
             if all(r is None for _, r in items):
                 return None
             return lambda values: [v if r is None else r(values) for v, r in items]
