@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,30 +54,39 @@ def find_spec_files(paths: Iterable[str], exclude: Iterable[str] = DEFAULT_EXCLU
     none of the ``exclude`` patterns (shell-style, e.g. ``.*``); :func:`check_file` then
     decides by parsing which of them are specs.
     """
-    patterns = tuple(exclude)
-
-    def skipped(name: str) -> bool:
-        return any(fnmatch.fnmatchcase(name, p) for p in patterns)
-
-    found: dict[Path, Candidate] = {}
+    skipped = _name_matcher(tuple(exclude))
+    # Keyed by the path's text as Path writes it, so a file named on the command line and
+    # found again by a walk is one candidate.
+    found: dict[str, Candidate] = {}
     diags = []
     for index, raw in enumerate(paths):
         path = Path(raw)
         if path.is_file():
-            found[path] = Candidate(path, True, index)
+            found[str(path)] = Candidate(path, True, index)
         elif path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not skipped(d))
+                base = Path(root)
                 for name in sorted(files):
                     if name.endswith(SPEC_SUFFIXES) and not skipped(name):
-                        candidate = Path(root) / name
-                        if candidate not in found:
-                            found[candidate] = Candidate(candidate, False, index)
+                        candidate = base / name
+                        key = str(candidate)
+                        if key not in found:
+                            found[key] = Candidate(candidate, False, index)
         elif path.exists():
             diags.append(Diagnostic(RULE_IO, "not a regular file or a folder", file=raw))
         else:
             diags.append(Diagnostic(RULE_IO, "no such file or folder", file=raw))
-    return sorted(found.values(), key=lambda c: str(c.path)), diags
+    return [found[key] for key in sorted(found)], diags
+
+
+def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a file or folder name matches one of the shell-style ``patterns`` (as
+    ``fnmatch.fnmatchcase`` says; one regular expression for them all)."""
+    if not patterns:
+        return lambda name: False
+    match = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)).match
+    return lambda name: match(name) is not None
 
 
 #: Trees at least this large are checked by one worker process per core.
