@@ -4,13 +4,17 @@ the folders skipped by default are listed in --help and can be changed."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from compiler import tree
 from compiler.cli import cli
 from compiler.config import DEFAULT_EXCLUDE
 
@@ -136,3 +140,13 @@ def test_a_folder_named_on_the_command_line_is_walked_even_if_excluded(tmp_path:
     (tmp_path / "build" / "a.yaml").write_text(PLAIN, encoding="utf-8")
     code, _, err = run(["validate", "build"], tmp_path)
     assert code == 0 and "in 1 file" in err, err
+
+
+@settings(max_examples=200)
+@given(patterns=st.lists(st.sampled_from([".*", "node_modules", "__pycache__", "*.bak.yaml",
+                                          "draft-?", "[!a-m]*", "x[", "a*b*c", "", "*"]),
+                         max_size=4),
+       name=st.text(alphabet=".abcmxz-_?*[]!", max_size=8))
+def test_the_exclude_matcher_agrees_with_fnmatch(patterns: list[str], name: str) -> None:
+    matcher = tree._name_matcher(tuple(patterns))
+    assert matcher(name) == any(fnmatch.fnmatchcase(name, p) for p in patterns)
