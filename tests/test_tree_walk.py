@@ -18,6 +18,8 @@ from compiler import tree
 from compiler.cli import cli
 from compiler.config import DEFAULT_EXCLUDE
 
+ROOT = Path(__file__).resolve().parent.parent
+
 PLAIN = "message: {text: hi}\ntargets: {viber: {rate_type: Transactional}}\n"
 QUOTED = '"message": {"text": "hi"}\n"targets": {"viber": {"rate_type": "Transactional"}}\n'
 JSON_STYLE = '{"message": {"text": "hi"}, "targets": {"whatsapp": {}}}\n'
@@ -150,3 +152,30 @@ def test_a_folder_named_on_the_command_line_is_walked_even_if_excluded(tmp_path:
 def test_the_exclude_matcher_agrees_with_fnmatch(patterns: list[str], name: str) -> None:
     matcher = tree._name_matcher(tuple(patterns))
     assert matcher(name) == any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def test_worker_processes_find_what_one_process_finds(tmp_path: Path) -> None:
+    """A tree big enough for worker processes gives the same report, in the same order, as
+    checking it in this process: per-file findings, cross-file duplicate names, files that
+    are not specs, broken files."""
+    bundled = sorted((ROOT / "templates").glob("*.yaml"))
+    count = 0
+    while count < tree.PARALLEL_FROM + 6:
+        for source in bundled:
+            text = source.read_text("utf-8")
+            if count % 5 == 0:  # a distinct name for some copies; the rest are duplicates
+                text = text.replace("name: ", f"name: copy{count}-", 1)
+            (tmp_path / f"{count:03d}-{source.name}").write_text(text, "utf-8")
+            count += 1
+    (tmp_path / "broken.yaml").write_text("message: {text: [unclosed\n", "utf-8")
+    (tmp_path / "other.yaml").write_text("just: data\n", "utf-8")
+
+    def summary(jobs: int) -> list[tuple[object, ...]]:
+        report = tree.check_tree([str(tmp_path)], jobs=jobs, keep_outputs=False)
+        return [(f.path, f.name, f.not_a_spec, [d.to_dict() for d in f.diagnostics])
+                for f in report.files] + [("tree", [d.to_dict() for d in report.diagnostics])]
+
+    alone = summary(1)
+    assert any(d for f in alone[:-1] for d in f[3] if d["rule"] == "duplicate-name")
+    assert summary(2) == alone
+    assert summary(3) == alone
