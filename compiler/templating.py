@@ -43,7 +43,8 @@ _MARKERS = ("{{", "{%", "{#")
 
 
 def is_template(text: str) -> bool:
-    return any(m in text for m in _MARKERS)
+    """Whether ``text`` holds a Jinja tag start (one of :data:`_MARKERS`)."""
+    return "{" in text and ("{{" in text or "{%" in text or "{#" in text)
 
 
 @dataclass(frozen=True, slots=True)

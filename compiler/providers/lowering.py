@@ -194,11 +194,11 @@ def present(message: Mapping[str, Any], *keys: str) -> list[str]:
 
 def media_url(value: Any) -> str:
     """A media field is a URL string or {url: ...}."""
-    return str(value["url"] if isinstance(value, Mapping) else value)
+    return str(value["url"] if isinstance(value, dict) else value)  # messages are dicts
 
 
 def media_ptr(value: Any, ptr: str) -> str:
-    return jp.join(ptr, "url") if isinstance(value, Mapping) else ptr
+    return jp.join(ptr, "url") if isinstance(value, dict) else ptr
 
 
 def media(node: In) -> In:
