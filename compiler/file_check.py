@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import pointer as jp
-from .analysis import UNBOUNDED_PAD, Bound, LeafBound, bound_pieces, bound_template, pad
+from .analysis import UNBOUNDED_PAD, Bound, bound_pieces, bound_template, pad
 from .diagnostics import Diagnostic, MsgcError, Severity
 from .envelope import resolve
 from .file_report import FileReport
@@ -182,35 +182,41 @@ def _unused_variables(spec: Spec) -> list[Diagnostic]:
     ]
 
 
-def _leaves(tree: Any) -> list[str]:
-    """Pointers of the scalars in ``tree``, in document order."""
-    out: list[str] = []
-    stack: list[tuple[Any, str]] = [(tree, "")]
+def _leaves(tree: Any) -> list[tuple[str, str | None, Any]]:
+    """The scalars in ``tree``, in document order: each one's pointer, its key (None for a
+    list item or the root) and its value."""
+    out: list[tuple[str, str | None, Any]] = []
+    stack: list[tuple[Any, str, str | None]] = [(tree, "", None)]
     while stack:
-        node, ptr = stack.pop()
+        node, ptr, key = stack.pop()
         if isinstance(node, dict):
-            stack.extend((v, jp.join(ptr, k)) for k, v in reversed(node.items()))
+            stack.extend((v, jp.join(ptr, k), k) for k, v in reversed(node.items()))
         elif isinstance(node, list):
-            stack.extend((v, f"{ptr}/{i}") for i, v in reversed(list(enumerate(node))))
+            stack.extend((v, f"{ptr}/{i}", None) for i, v in reversed(list(enumerate(node))))
         else:
-            out.append(ptr)
+            out.append((ptr, key, node))
     return out
 
 
 class _Leaves:
-    """A plan's merged message, where each part came from, and its scalars' pointers
-    (listed on first use)."""
+    """A plan's merged message, where each part came from, and its scalars (listed on
+    first use)."""
 
     def __init__(self, message: Any, origins: dict[str, str]) -> None:
         self.message = message
         self.origins = origins
-        self._pointers: list[str] | None = None
+        self._items: list[tuple[str, str | None, Any]] | None = None
+
+    @property
+    def items(self) -> list[tuple[str, str | None, Any]]:
+        """Each scalar's pointer, key and value (see :func:`_leaves`)."""
+        if self._items is None:
+            self._items = _leaves(self.message)
+        return self._items
 
     @property
     def pointers(self) -> list[str]:
-        if self._pointers is None:
-            self._pointers = _leaves(self.message)
-        return self._pointers
+        return [ptr for ptr, _, _ in self.items]
 
 
 def _sample_values(plan: Plan) -> dict[str, Any] | MsgcError:
@@ -272,13 +278,12 @@ def _untranslated(spec: Spec, locale: str, here: _Leaves, noted: set[tuple[str, 
     """Notes for readable text a locale takes unchanged from the default message (a
     `footer` nobody translated), once per locale and text. Text that is only template tags
     (``{{ code }}``) needs no translation."""
-    message, origins = here.message, here.origins
+    origins = here.origins
     own = jp.join("/locales", locale)
     out = []
-    for ptr in here.pointers:
-        if jp.last_token(ptr) not in READABLE_KEYS:
+    for ptr, key, text in here.items:
+        if key not in READABLE_KEYS:
             continue
-        text = jp.resolve(message, ptr)
         src = next((origins[a] + ptr[len(a):] for a in jp.ancestors(ptr) if a in origins),
                    None)
         if not isinstance(text, str) or src is None or src.startswith(own + "/"):
@@ -315,7 +320,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
     template leaf is padded to its bound, the padded message is lowered, and the validity
     gate decides whether any limit could be exceeded; only then does the reference
     validator explain which field and by how much."""
-    bounds: dict[str, LeafBound] = {}
+    bounds: dict[str, Bound] = {}
     padded = example
     for ptr, template in plan.tree.leaves.items():
         bound = bound_of.get(template.source)
@@ -323,7 +328,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
             bound = bound_of[template.source] = (
                 bound_pieces(template.pieces, plan.spec.variables) if template.pieces is not None
                 else bound_template(parse_template(template.source)[0], plan.spec.variables))
-        bounds[ptr] = LeafBound(ptr, bound)
+        bounds[ptr] = bound
         text = jp.resolve(example, ptr)
         if _NUMBER_RE.match(text):
             continue
@@ -343,17 +348,16 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
         origin = next((lowered.origins[a] for a in jp.ancestors(finding.pointer)
                        if a in lowered.origins), None)
         leaf_ptr = origin[len("/message"):] if origin and origin.startswith("/message") else None
-        found = bounds.get(leaf_ptr) if leaf_ptr is not None else None
-        if found is None:
+        leaf = bounds.get(leaf_ptr) if leaf_ptr is not None else None
+        if leaf is None:
             continue
-        leaf = found
-        if leaf.bound.chars is None:
+        if leaf.chars is None:
             # Every payload maxLength is a hard provider limit: a check that could not be
             # made is a warning, never a quiet note.
             unchecked = (f"the length of {jp.last_token(finding.pointer)} could not be "
                          f"checked against {plan.provider.label}'s limit of "
                          f"{finding.limit:,} characters")
-            for name in sorted(leaf.bound.unbounded - noted):
+            for name in sorted(leaf.unbounded - noted):
                 noted.add(name)
                 out.append(plan.spec.diagnostic(
                     jp.join("/variables", name), RULE_UNBOUNDED_VARIABLE,
@@ -362,7 +366,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
                     hint="declare max_length (or enum; minimum and maximum for an integer) "
                          "so the worst case can be checked",
                 ))
-            if not leaf.bound.unbounded and origin is not None and origin not in noted:
+            if not leaf.unbounded and origin is not None and origin not in noted:
                 noted.add(origin)
                 out.append(plan.diagnostic(
                     plan.spec_pointer(origin), RULE_UNBOUNDED_TEMPLATE,
@@ -372,7 +376,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
                     "variables, text, if/else and length-keeping filters", Severity.WARNING))
             continue
         length = len(jp.resolve(lowered.payload, finding.pointer))
-        drivers = ", ".join(f"{n} has {m:,}" for n, m in sorted(leaf.bound.drivers.items()))
+        drivers = ", ".join(f"{n} has {m:,}" for n, m in sorted(leaf.drivers.items()))
         limit = f"{finding.limit:,}"
         rule = may_exceed_rule(finding.rule)
         field_name = jp.last_token(finding.pointer)
