@@ -100,7 +100,8 @@ class Spec:
         else:  # the locale's layers go on top of the provider's merged message
             common, common_origins = self.effective_message(provider, None)
             merged, origins = _copy(common), dict(common_origins)
-            layers = layers[len(self.layers(provider, None)):]
+            # past the provider's own layers: the message, and its target's override if any
+            layers = layers[1 + ("message" in self.targets.get(provider, {})):]
         for base, layer in layers:
             _merge_into(merged, layer, "", base, origins)
         _apply_card_targets(merged, origins, provider)
@@ -165,6 +166,8 @@ def _apply_card_targets(message: dict[str, Any], origins: dict[str, str], provid
 
 def _record(value: Any, ptr: str, src: str, origins: dict[str, str]) -> None:
     origins[ptr] = src
+    if value.__class__ is str:
+        return
     if _is_mapping(value):
         for k, v in value.items():
             _record(v, jp.join(ptr, k), jp.join(src, k), origins)
