@@ -260,18 +260,5 @@ def bound_template(ast: nodes.Template, variables: Mapping[str, Variable]) -> Bo
 UNBOUNDED_PAD = 100_000
 
 
-@dataclass(slots=True)
-class LeafBound:
-    pointer: str          # in the message tree
-    bound: Bound
-
-
-def leaf_bounds(sources: Mapping[str, str], variables: Mapping[str, Variable],
-                parse: Any) -> dict[str, LeafBound]:
-    """Bounds of each template leaf (``sources``: message pointer -> template text)."""
-    return {ptr: LeafBound(ptr, bound_template(parse(src), variables))
-            for ptr, src in sources.items()}
-
-
 def pad(text: str, length: int) -> str:
     return text + "x" * (length - len(text)) if length > len(text) else text

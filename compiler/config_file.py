@@ -16,11 +16,10 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, MsgcError
+from .diagnostics import Diagnostic, MsgcError, close_matches
 from .files import RULE_IO, os_reason
 
 RULE_SYNTAX = "config-syntax"
@@ -248,7 +247,7 @@ def _kind(value: Any, *, show: bool = True) -> str:
 
 def _unknown(cfg: ConfigFile, key: Key, known: list[str], where: str) -> Diagnostic:
     name = key[-1]
-    close = get_close_matches(name, known, n=1, cutoff=0.6)
+    close = close_matches(name, known, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else f"known {where}: {', '.join(known)}"
     shown = ".".join(key)
     return cfg.diagnostic(key, RULE_UNKNOWN_KEY, f"unknown setting {shown!r}", hint)

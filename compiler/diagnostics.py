@@ -88,3 +88,12 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 
 def sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:
     return (d.file or "", d.line or 0, d.column or 0, d.rule, d.message)
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 1, cutoff: float = 0.6
+                  ) -> list[str]:
+    """``difflib.get_close_matches`` for "did you mean" hints, loading difflib only when a
+    hint is wanted (a clean run never needs one)."""
+    from difflib import get_close_matches
+
+    return get_close_matches(word, list(choices), n=n, cutoff=cutoff)

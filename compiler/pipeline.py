@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
 from . import providers
 from .coercion import Coercer, compile_coercer
-from .diagnostics import Diagnostic, MsgcError, Severity
+from .diagnostics import Diagnostic, MsgcError, Severity, close_matches
 from .envelope import RULE_ENVELOPE_MISSING
 from .frozen import FrozenDict, freeze
 from .providers.base import Lowered, LoweringError, Provider
@@ -133,7 +132,7 @@ class Plan:
         if strict:
             for name in given:
                 if name not in self.spec.variables:
-                    close = get_close_matches(name, list(self.spec.variables), n=1)
+                    close = close_matches(name, list(self.spec.variables), n=1)
                     diags.append(Diagnostic(
                         "unknown-variable", f"value given for {name!r}, which the spec does not "
                         "declare", file=self.spec.file,

@@ -16,13 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from . import pointer as jp
-from .diagnostics import Severity
+from .diagnostics import Severity, close_matches
 
 if TYPE_CHECKING:  # jsonschema is imported only when a document needs explaining
     from jsonschema.exceptions import ValidationError
@@ -282,7 +281,7 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
         shown = json.dumps(value, ensure_ascii=False)
         message = f"{name} is {shown}; {label} accepts one of {allowed}"
         words = [x for x in limit if isinstance(x, str)]
-        close = get_close_matches(value, words, n=1) if isinstance(value, str) else []
+        close = close_matches(value, words, n=1) if isinstance(value, str) else []
         if close:
             hint = f"did you mean {close[0]!r}?"
     elif keyword == "const":
@@ -309,7 +308,7 @@ def _finding(error: ValidationError, prefix: str, label: str) -> Finding:
         else:
             message = f"unknown fields {', '.join(map(repr, extra))} in {name}"
         known = sorted(schema.get("properties", {}))
-        close = get_close_matches(extra[0], known, n=1) if len(extra) == 1 else []
+        close = close_matches(extra[0], known, n=1) if len(extra) == 1 else []
         if close:
             hint = f"did you mean {close[0]!r}?"
         elif known:

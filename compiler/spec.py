@@ -21,13 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from . import pointer as jp
 from . import providers
-from .diagnostics import Diagnostic, MsgcError, Severity, has_errors
+from .diagnostics import Diagnostic, MsgcError, Severity, close_matches, has_errors
 from .schemas import check, definition_validator, schema_findings
 from .source import Document, load_file, load_text
 from .variables import Problem, Variable
@@ -299,7 +298,7 @@ def _check(doc: Document) -> list[Diagnostic]:
     for name, settings in data["targets"].items():
         tp = jp.join("/targets", name)
         if name not in known:
-            close = get_close_matches(name, known, n=1)
+            close = close_matches(name, known, n=1)
             out.append(doc.diagnostic(
                 tp, RULE_UNKNOWN_TARGET, f"unknown target {name!r}", at_key=True,
                 hint=f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}",
@@ -344,7 +343,7 @@ def _check_card_targets(doc: Document, data: Mapping[str, Any], known: list[str]
             for name in (card.get("targets") or {}) if isinstance(card, Mapping) else ():
                 ptr = jp.join(list_ptr, i, "targets", name)
                 if name not in known:
-                    close = get_close_matches(name, known, n=1)
+                    close = close_matches(name, known, n=1)
                     out.append(doc.diagnostic(
                         ptr, RULE_UNKNOWN_TARGET, f"unknown target {name!r} in a card",
                         at_key=True, hint=f"did you mean {close[0]!r}?" if close

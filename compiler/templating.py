@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from difflib import get_close_matches
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
+from .diagnostics import close_matches
 from .jinja_subset import generated, pieces_code, template_code
 from .template_limits import (
     GLOBAL_NAMES,
@@ -199,7 +199,7 @@ def compile_template(source: str, pointer: str, declared: set[str]) -> TemplateL
     unknown = sorted(parsed.names - declared)
     if unknown:
         name = unknown[0]
-        close = get_close_matches(name, sorted(declared), n=1)
+        close = close_matches(name, sorted(declared), n=1)
         raise RenderProblem(
             pointer, "undeclared-variable",
             f"template uses variable {name!r}, which the spec does not declare",

@@ -82,7 +82,7 @@ def bundled_specs() -> list[Path]:
 
 @pytest.mark.parametrize("path", bundled_specs(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_gate_agrees_on_the_bundled_templates(path: Path) -> None:
-    from compiler.analysis import UNBOUNDED_PAD, leaf_bounds, pad
+    from compiler.analysis import UNBOUNDED_PAD, bound_template, pad
     from compiler.templating import parse_template
 
     data = load_file(path).data
@@ -98,11 +98,11 @@ def test_gate_agrees_on_the_bundled_templates(path: Path) -> None:
             payload = plan.provider.lower(message, plan.settings, envelope).payload
             assert_agree(PAYLOAD_SCHEMA[provider], payload)
             # The worst case: every template leaf padded to its bound (or far beyond).
-            sources = {ptr: leaf.source for ptr, leaf in plan.tree.leaves.items()}
-            bounds = leaf_bounds(sources, spec.variables, lambda s: parse_template(s)[0])
+            bounds = {ptr: bound_template(parse_template(leaf.source)[0], spec.variables)
+                      for ptr, leaf in plan.tree.leaves.items()}
             padded = message
-            for ptr, leaf in bounds.items():
-                target = leaf.bound.chars if leaf.bound.chars is not None else UNBOUNDED_PAD
+            for ptr, bound in bounds.items():
+                target = bound.chars if bound.chars is not None else UNBOUNDED_PAD
                 padded = _replace(padded, ptr, pad(_get(message, ptr), target))
             try:
                 lowered = plan.provider.lower(padded, plan.settings, envelope).payload

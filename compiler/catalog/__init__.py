@@ -22,10 +22,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from difflib import get_close_matches
 from functools import cache
 
-from ..diagnostics import Severity
+from ..diagnostics import Severity, close_matches
 
 
 class Kind(enum.StrEnum):
@@ -154,5 +153,5 @@ def get(rule_id: str) -> Rule | None:
 
 def suggest(rule_id: str) -> str | None:
     """The catalogued id closest to a mistyped one, if any is close."""
-    close = get_close_matches(rule_id, list(catalog()), n=1, cutoff=0.6)
+    close = close_matches(rule_id, list(catalog()), n=1, cutoff=0.6)
     return close[0] if close else None

@@ -35,11 +35,10 @@ import json
 import os
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..diagnostics import Diagnostic, MsgcError
+from ..diagnostics import Diagnostic, MsgcError, close_matches
 from ..phone import normalize_phone  # the one normaliser (render, send, variables, API)
 
 PHONE = "phone"
@@ -181,7 +180,7 @@ class RecipientsFile:
 
     def _check_columns(self, names: list[str], line: int) -> None:
         if PHONE not in names:
-            close = get_close_matches(PHONE, names, n=1, cutoff=0.6)
+            close = close_matches(PHONE, names, n=1, cutoff=0.6)
             raise self._error("recipients-no-phone", "the recipients file has no `phone` column",
                               line, f"did you mean {close[0]!r}?" if close else
                               "name the recipients' column `phone`")
@@ -189,7 +188,7 @@ class RecipientsFile:
         if extra and not self.ignore_extra:
             diags = []
             for name in extra:
-                close = get_close_matches(name, [*sorted(self.variables), LOCALE], n=1)
+                close = close_matches(name, [*sorted(self.variables), LOCALE], n=1)
                 diags.append(Diagnostic(
                     "recipients-unknown-column",
                     f"column {name!r} is not a variable of the spec", file=self.name,
@@ -363,7 +362,7 @@ class RecipientsFile:
         data = record.values
         extra = [k for k in data if k not in self.variables and k not in (PHONE, LOCALE)]
         if extra and not self.ignore_extra:
-            close = get_close_matches(extra[0], sorted(self.variables), n=1)
+            close = close_matches(extra[0], sorted(self.variables), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             return Recipient(record.row, record.line, None, str(data.get(PHONE, "")),
                              problem=f"unknown key {extra[0]!r}{hint}",
