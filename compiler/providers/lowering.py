@@ -72,7 +72,7 @@ class In:
             child = value[key]
         else:
             child = None
-        return In(child, jp.join(self.ptr, key))
+        return In(child, _child(self.ptr, key))
 
     def __iter__(self) -> Iterator[In]:
         """The items of a list node, each with its pointer."""
@@ -86,6 +86,13 @@ class In:
     def has(self, key: str) -> bool:
         """Whether child ``key`` is given (not None)."""
         return self.get(key) is not None
+
+
+def _child(ptr: str, key: str | int) -> str:
+    """``jp.join(ptr, key)``, without the call for the usual key (an index or a plain name)."""
+    if isinstance(key, int) or ("~" not in key and "/" not in key):
+        return f"{ptr}/{key}"
+    return jp.join(ptr, key)
 
 
 _COPY: Any = object()
@@ -109,7 +116,8 @@ class Out:
             assert isinstance(source, In)
             value = source.value
         self._store(key, value)
-        self.trace.at(jp.join(self.ptr, key), source.ptr if isinstance(source, In) else source)
+        self.trace.origins[_child(self.ptr, key)] = \
+            source.ptr if isinstance(source, In) else source
 
     def node(self, key: str | int, source: In | str | None = None, *,
              array: bool = False) -> Out:
@@ -167,7 +175,10 @@ class Kind(Generic[L]):
 
 def pick(table: tuple[Kind[L], ...], message: Mapping[str, Any]) -> Kind[L] | None:
     """The first row of ``table`` that applies to ``message`` (None when none does)."""
-    return next((row for row in table if row.when(message)), None)
+    for row in table:
+        if row.when(message):
+            return row
+    return None
 
 
 def truthy(key: str) -> Callable[[Mapping[str, Any]], bool]:
@@ -185,9 +196,15 @@ def filled(key: str) -> Callable[[Mapping[str, Any]], bool]:
     return lambda message: bool(present(message, key))
 
 
+#: What counts as absent (built once: a tuple holding ``[]`` and ``{}`` written inline would
+#: be built again for every key tested).
+_ABSENT: tuple[Any, ...] = (None, [], {}, False)
+
+
 def present(message: Mapping[str, Any], *keys: str) -> list[str]:
     """The ``keys`` given in ``message`` with a value that is not None, empty or false."""
-    return [k for k in keys if message.get(k) not in (None, [], {}, False)]
+    get = message.get
+    return [k for k in keys if get(k) not in _ABSENT]
 
 
 # -- values lowering makes ---------------------------------------------------------------------
