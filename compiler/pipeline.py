@@ -13,6 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from json.encoder import (  # type: ignore[attr-defined]  # typeshed lacks the C encoder
+    c_make_encoder,
+    encode_basestring,
+)
 from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
@@ -59,10 +63,16 @@ class Rendered:
 
 #: One encoder for every payload (``json.dumps`` with options builds a new one per call).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+#: The same encoder's C core, made once (``JSONEncoder.encode`` makes it again on every
+#: call), without the check for circular references: a payload is a tree lowering built.
+_C_ENCODE = None if c_make_encoder is None else c_make_encoder(
+    None, _ENCODER.default, encode_basestring, None, ":", ",", False, False, True)
 
 
 def serialize(payload: Any) -> bytes:
     """Compact UTF-8 JSON, keys in the order lowering wrote them (stable across runs)."""
+    if _C_ENCODE is not None and payload.__class__ is not str:
+        return "".join(_C_ENCODE(payload, 0)).encode("utf-8")
     return _ENCODER.encode(payload).encode("utf-8")
 
 
