@@ -75,6 +75,7 @@ _UNSUPPORTED_RULES = {
     "footer": "viber-unsupported-footer",
     "reply_to": "viber-unsupported-reply-to",
 }
+_UNSUPPORTED_KEYS = tuple(_UNSUPPORTED_RULES)
 _UNSUPPORTED_HINTS = {
     "location": "Viber (NXCloud) has no location message; send an address in `text` or a map link "
                 "button",
@@ -94,7 +95,7 @@ def lower(message: Mapping[str, Any], settings: Mapping[str, Any],
           envelope: Mapping[str, str]) -> Lowered:
     t = Trace()
     m = "/message"
-    for key in present(message, *_UNSUPPORTED_RULES):
+    for key in present(message, *_UNSUPPORTED_KEYS):
         t.error(jp.join(m, key), _UNSUPPORTED_RULES[key], f"`{key}` cannot be sent on Viber",
                 _UNSUPPORTED_HINTS[key])
     buttons = message.get("buttons") or []
@@ -122,19 +123,20 @@ def lower(message: Mapping[str, Any], settings: Mapping[str, Any],
 
     rate = settings.get("rate_type")
     allowed = RATE_TYPES[kind]
-    if kind == "text" and not message.get("otp"):
+    otp = message.get("otp")
+    if kind == "text" and not otp:
         allowed = tuple(r for r in allowed if r != "OtpTemplate")
-    elif message.get("otp"):
+    elif otp:
         allowed = ("OtpTemplate",)
     if rate is not None and rate not in allowed:
         t.error("/settings/rate_type", "viber-rate-type",
-                f"a Viber {'OTP template' if message.get('otp') else kind} message cannot "
+                f"a Viber {'OTP template' if otp else kind} message cannot "
                 f"be sent with rateType {rate}",
                 f"set rate_type to one of: {', '.join(allowed)}"
-                if not message.get("otp") else "remove rate_type: OTP messages always use "
+                if not otp else "remove rate_type: OTP messages always use "
                 "OtpTemplate")
         t.raise_if_errors()
-    if message.get("otp"):
+    if otp:
         rate = "OtpTemplate"
         t.at("/messageData/rateType", "/message/otp")
     elif rate is None:
@@ -221,8 +223,9 @@ def _video(msg: In, data: Out, t: Trace) -> str:
 def _file(msg: In, data: Out, t: Trace) -> str:
     doc = msg["document"]
     file_type = doc.get("type")
-    source = doc["type"]
-    if not file_type:
+    if file_type:
+        source = doc["type"]
+    else:
         file_type = _extension(str(doc.value.get("filename", ""))) or _extension(
             urlsplit(str(doc.value.get("url", ""))).path)
         source = doc["filename"]
