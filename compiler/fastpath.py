@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import pointer as jp
 from .providers.base import Lowered, LoweringError, Provider
-from .providers.lowering import Trace, as_number
+from .providers.lowering import Trace, as_number, deriving
 from .schemas import validator as schema_validator
 from .templating import MAX_RENDERED_CHARS, TemplateLeaf
 
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 _SENTINEL = " \x1e{}Ab\x1f "
 _SENTINEL_RE = re.compile(" \x1e(\\d+)Ab\x1f ")
+#: What lowering gets back for a value it computes from a sentinel (see _Computed).
+_COMPUTED = " \x1e{}Cm\x1f "
+#: A sentinel (Ab) or a computed value's marker (Cm), in lowered text.
+_MARK_RE = re.compile(" \x1e(\\d+)(Ab|Cm)\x1f ")
 _SAFE_KEYWORDS = frozenset({
     "type", "maxLength", "minLength", "pattern", "enum", "const", "description", "x-rule", "x-hint",
     "title", "$comment", "examples", "default", "format",
@@ -155,6 +159,16 @@ class _Site:
     subschemas: Sequence[Mapping[str, Any]] = ()  # what the check checks (string sites)
 
 
+@dataclass(slots=True)
+class _Computed:
+    """A payload value lowering computes from variable-dependent text (see
+    :func:`compiler.providers.lowering.computed`): the function, and each input as literal
+    text and value indexes (or a constant that does not vary)."""
+
+    fn: Callable[..., Any]
+    inputs: tuple[tuple[str | int, ...] | str | None, ...]
+
+
 _NUMBER_BASE = 987_654_000
 #: A value of a type no message field takes, so every typed subschema at a site reports
 #: itself with a "type" error when it is put there.
@@ -246,6 +260,7 @@ class FastPlan:
             failing = self._lower_failures(message, settings, envelope, sentinels)
             if isinstance(failing, dict):
                 lowered: Lowered = failing["lowered"]
+                self.computed: list[_Computed] = failing["computed"]
                 return lowered
             if not failing or not failing.issubset(range(n_leaves)) or failing & set(self.numeric):
                 raise Unsupported("lowering rejects sentinels")
@@ -275,23 +290,34 @@ class FastPlan:
         for path, text in _walk_strings(skeleton):
             if "\x1e" not in text:
                 continue
-            pieces: list[str | int] = []
-            pos = 0
-            for m in _SENTINEL_RE.finditer(text):
-                if m.start() > pos:
-                    pieces.append(text[pos:m.start()])
-                index = int(m.group(1))
-                pieces.append(index)
-                seen.add(index)
-                pos = m.end()
-            if pos < len(text):
-                pieces.append(text[pos:])
-            if any(isinstance(p, str) and ("\x1e" in p or "\x1f" in p) for p in pieces):
-                raise Unsupported("a sentinel was altered by lowering")
-            sites.append(_Site(path, tuple(pieces), lambda s: True))
-        if len(seen) != count:
+            pieces = _split_marks(text, count, len(self.computed))
+            seen.update(p for p in pieces if isinstance(p, int))
+            sites.append(_Site(path, pieces, lambda s: True))
+        for k, value in enumerate(self.computed):  # its inputs reach the payload through it
+            if count + k in seen:
+                seen.update(i for arg in value.inputs if isinstance(arg, tuple)
+                            for i in arg if isinstance(i, int))
+        if len(seen) != count + len(self.computed):
             raise Unsupported("a variable-dependent value does not reach the payload verbatim")
         return sites
+
+    def _recorder(self, computed: list[_Computed], count: int
+                  ) -> Callable[[Callable[..., Any], tuple[Any, ...]], Any]:
+        """What lowering calls, while it lowers sentinels, for a value it computes
+        (:func:`compiler.providers.lowering.computed`): from text that holds no sentinel,
+        the value itself; else a marker, and the computation is kept for the generated
+        function to make per recipient. Inputs other than text are not served."""
+        def record(fn: Callable[..., Any], values: tuple[Any, ...]) -> Any:
+            if any(not (v is None or isinstance(v, str)) for v in values):
+                raise Unsupported("a computed value reads more than text")
+            if not any(v is not None and "\x1e" in v for v in values):
+                return fn(*values)
+            inputs = tuple(v if v is None or "\x1e" not in v
+                           else _split_marks(v, count, len(computed)) for v in values)
+            computed.append(_Computed(fn, inputs))
+            return _COMPUTED.format(len(computed) - 1)
+
+        return record
 
     def _refuse_computed_fields(self, origins: Mapping[str, str], sites: list[_Site]) -> None:
         """A field lowering computes from a leaf's text (Viber's fileType from the filename's
@@ -324,8 +350,11 @@ class FastPlan:
             else:
                 value = sentinels[i]
             probe = _set(probe, _parts(ptr), value)
+        computed: list[_Computed] = []
         try:
-            return {"lowered": self.provider.lower(probe, settings, envelope)}
+            with deriving(self._recorder(computed, len(sentinels))):
+                lowered = self.provider.lower(probe, settings, envelope)
+            return {"lowered": lowered, "computed": computed}
         except LoweringError as exc:
             index = {"/message" + p: i for i, p in enumerate(self.leaf_ptrs)}
             return {index.get(f.pointer, -1) for f in exc.findings
@@ -375,6 +404,8 @@ class FastPlan:
         text = json.dumps(skeleton, ensure_ascii=False, separators=(",", ":"))
         escaped = {encode_basestring(_SENTINEL.format(i))[1:-1]: i for i in range(count)
                    if i not in self.numeric}
+        escaped.update({encode_basestring(_COMPUTED.format(k))[1:-1]: count + k
+                        for k in range(len(self.computed))})
         escaped.update({str(_NUMBER_BASE + i): i for i in self.numeric})
         pattern = re.compile("|".join(re.escape(k) for k in escaped))
         out: list[str | int] = []
@@ -462,6 +493,15 @@ class FastPlan:
             add(f"  t{i} = env.get({key!r})")
             add(f"  if t{i}.__class__ is not str: return None")
             escaped.append([_Code(f"esc(t{i})[1:-1]")])
+        for k, value in enumerate(self.computed):  # what lowering computes, from the texts
+            i = n_leaves + len(self.envelope_keys) + k
+            g[f"F{k}"] = _guarded(value.fn)
+            args = ["None" if arg is None else constant(arg) if isinstance(arg, str)
+                    else source([p if isinstance(p, str) else _Code(f"t{p}") for p in arg])
+                    for arg in value.inputs]
+            add(f"  t{i} = F{k}({', '.join(args)})")
+            add(f"  if t{i}.__class__ is not str: return None")
+            escaped.append([_Code(f"esc(t{i})[1:-1]")])
         for k, site in enumerate(self.sites):
             index = site.pieces[0]
             if site.numeric and isinstance(index, int):
@@ -505,6 +545,41 @@ class _Code:
     """A Python expression in generated code (as opposed to literal text)."""
 
     source: str
+
+
+def _split_marks(text: str, count: int, computed: int) -> tuple[str | int, ...]:
+    """``text`` as literal chunks and value indexes: a sentinel's leaf or envelope index,
+    or ``count + k`` for the marker of computed value ``k`` (of the ``computed`` so far)."""
+    pieces: list[str | int] = []
+    pos = 0
+    for m in _MARK_RE.finditer(text):
+        if m.start() > pos:
+            pieces.append(text[pos:m.start()])
+        index = int(m.group(1))
+        if m.group(2) == "Cm":
+            if index >= computed:
+                raise Unsupported("a computed value's marker is not one lowering was given")
+            index += count
+        elif index >= count:
+            raise Unsupported("a sentinel was altered by lowering")
+        pieces.append(index)
+        pos = m.end()
+    if pos < len(text):
+        pieces.append(text[pos:])
+    if any(isinstance(p, str) and ("\x1e" in p or "\x1f" in p) for p in pieces):
+        raise Unsupported("a sentinel was altered by lowering")
+    return tuple(pieces)
+
+
+def _guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn``, with None (the slow path decides) where it raises."""
+    def call(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except Exception:
+            return None
+
+    return call
 
 
 def _join(terms: list[str]) -> str:

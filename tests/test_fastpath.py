@@ -172,10 +172,11 @@ def test_fast_path_agrees_with_full_validation(case: tuple[str, dict[str, Any]],
 
 
 def realistic_specs() -> list[Path]:
-    return sorted((ROOT / "templates").glob("*.yaml"))
+    return sorted((ROOT / "templates").rglob("*.yaml"))
 
 
-@pytest.mark.parametrize("path", realistic_specs(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", realistic_specs(),
+                         ids=lambda p: str(p.relative_to(ROOT / "templates")))
 def test_realistic_specs_get_a_fast_path(path: Path) -> None:
     """The fast path is not vacuous: every realistic spec's plans build one."""
     spec = load_spec(path)
@@ -328,29 +329,71 @@ def test_generated_coercion_agrees_with_the_general_path(case: tuple[str, dict[s
         assert plan.values(row) == expected
 
 
+FILENAMES = st.one_of(TEXT, st.sampled_from(["report.pdf", "a.DOCX", "x.exe", "noext", "r.pdf\n",
+                                             "{{ 7*7 }}.pdf", "ж.xlsx", ".pdf", "a.", "a..pdf",
+                                             "dir/x.csv", "x.PdF", "a.b.xlsx", "\ud800.pdf"]))
+PHONES = st.sampled_from(["79001234567", "123", "7900123456x"])
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(TEXT, st.sampled_from(["report.pdf", "a.DOCX", "x.exe", "noext", "r.pdf\n",
-                                        "{{ 7*7 }}.pdf", "ж.xlsx", ".pdf"])),
-       st.sampled_from(["79001234567", "123", "7900123456x"]))
-def test_plans_without_a_fast_path_render_in_bulk_as_the_slow_path(
-        filename: str, phone: str) -> None:
-    """A plan the fast path cannot serve (here Viber's fileType comes from a templated
-    filename) renders repeat messages by its own shorter chain; the result is the slow
-    path's, byte for byte, and every message it doubts is the slow path's too."""
+@given(FILENAMES, st.sampled_from(["https://e.x/f", "https://e.x/f.docx", "https://e.x/{{ name }}",
+                                   "{{ name }}"]), PHONES)
+def test_a_computed_file_type_takes_the_fast_path_and_agrees(filename: str, url: str,
+                                                             phone: str) -> None:
+    """Viber's fileType is computed from the templated filename (else the URL): the fast
+    path computes it per recipient with lowering's own function, and its verdict and bytes
+    are the slow path's."""
     text = ("variables: {name: {type: string, example: report.pdf}}\n"
-            "message: {document: {url: 'https://e.x/f', filename: '{{ name }}'}}\n"
+            f"message: {{document: {{url: '{url}', filename: '{{{{ name }}}}'}}}}\n"
+            "targets: {viber: {rate_type: Transactional}}\n")
+    plan = Plan(load_spec_text(text, "file.yaml"), "viber")
+    env = envelope_for(plan, phone)
+    fast = FastPlan(plan.provider, plan.message, plan.tree.leaves, plan.settings,
+                    [f.payload_key for f in plan.provider.envelope])
+    try:
+        values = plan.values({"name": filename})
+    except MsgcError:  # a lone surrogate is no text msgc takes
+        return
+    expected = reference(plan, values, env)
+    got = fast.render(values, env)
+    if got is not None:
+        assert expected is not None, (filename, got)
+        assert (got[0]() if callable(got[0]) else got[0]) == expected[0]
+        assert got[1] == expected[1]
+    elif filename in ("report.pdf", "a.DOCX", "x.PdF", "a.b.xlsx", "dir/x.csv") \
+            and phone == "79001234567" and "{{" not in url:
+        raise AssertionError(f"the fast path declined a plain case: {filename!r}")
+    for _ in range(3):  # and through the public entry point
+        try:
+            result = plan.render(values, env)
+        except MsgcError:
+            assert expected is None
+        else:
+            assert expected is not None and (result.payload, result.body) == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(TEXT, st.sampled_from(["pdf", "PDF", ".docx", "exe", "", "x.csv"])), PHONES)
+def test_plans_without_a_fast_path_render_in_bulk_as_the_slow_path(
+        kind: str, phone: str) -> None:
+    """A plan the fast path cannot serve (here Viber's fileType is a templated `type`, which
+    lowering lowercases) renders repeat messages by its own shorter chain; the result is
+    the slow path's, byte for byte, and every message it doubts is the slow path's too."""
+    text = ("variables: {kind: {type: string, example: pdf}}\n"
+            "message: {document: {url: 'https://e.x/f', filename: report.pdf, "
+            "type: '{{ kind }}'}}\n"
             "targets: {viber: {rate_type: Transactional}}\n")
     plan = Plan(load_spec_text(text, "file.yaml"), "viber")
     assert plan._fast_plan() is None
     env = envelope_for(plan, phone)
-    expected = reference(plan, {"name": filename}, env)
+    expected = reference(plan, {"kind": kind}, env)
     for _ in range(3):  # the first render is slow, then the bulk chain
         try:
-            result = plan.render(plan.values({"name": filename}), env)
+            result = plan.render(plan.values({"kind": kind}), env)
         except MsgcError:
             assert expected is None
         else:
             assert expected is not None
             assert (result.payload, result.body) == expected
-            assert result.warnings == plan.render_slow({"name": filename}, env).warnings
+            assert result.warnings == plan.render_slow({"kind": kind}, env).warnings
     assert plan._bulk is not None  # the repeats went through the bulk chain

@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -49,6 +51,39 @@ class Trace:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise LoweringError(self.errors)
+
+
+# -- values computed from input text ----------------------------------------------------------
+
+#: While the fast path derives a plan from a message holding sentinels
+#: (:mod:`compiler.fastpath`), the function it set with :func:`deriving` is asked for each
+#: value lowering computes with :func:`computed`.
+_DERIVING: ContextVar[Callable[[Callable[..., Any], tuple[Any, ...]], Any] | None] = \
+    ContextVar("msgc_lowering_deriving", default=None)
+
+
+def computed(fn: Callable[..., Any], *inputs: In) -> Any:
+    """``fn(*values of inputs)``: a payload value lowering computes from input text rather
+    than copies (Viber's fileType from a document's filename). ``fn`` must be pure and
+    return text, or None when lowering must refuse the input; lowering may test the result
+    for None, and otherwise only copies it into the payload as it is.
+
+    Declaring the computation lets the fast path serve such a message: while it derives a
+    plan, a value computed from a template's sentinel comes back as a marker, and the fast
+    path calls ``fn`` on each recipient's rendered text instead."""
+    values = tuple(i.value for i in inputs)
+    recorder = _DERIVING.get()
+    return fn(*values) if recorder is None else recorder(fn, values)
+
+
+@contextmanager
+def deriving(recorder: Callable[[Callable[..., Any], tuple[Any, ...]], Any]) -> Iterator[None]:
+    """Within the block, :func:`computed` hands each computation to ``recorder``."""
+    token = _DERIVING.set(recorder)
+    try:
+        yield
+    finally:
+        _DERIVING.reset(token)
 
 
 # -- field copies that record their origin ---------------------------------------------------

@@ -28,7 +28,20 @@ from urllib.parse import urlsplit
 
 from ... import pointer as jp
 from ..base import Lowered
-from ..lowering import Alone, In, Kind, Out, Trace, given, media, number, pick, present, truthy
+from ..lowering import (
+    Alone,
+    In,
+    Kind,
+    Out,
+    Trace,
+    computed,
+    given,
+    media,
+    number,
+    pick,
+    present,
+    truthy,
+)
 from .rules import OTP_TEMPLATES
 
 FUNCTION_TYPES = (
@@ -224,16 +237,15 @@ def _file(msg: In, data: Out, t: Trace) -> str:
     doc = msg["document"]
     file_type = doc.get("type")
     if file_type:
-        source = doc["type"]
+        data.put("fileType", doc["type"], str(file_type).lower().lstrip("."))
     else:
-        file_type = _extension(str(doc.value.get("filename", ""))) or _extension(
-            urlsplit(str(doc.value.get("url", ""))).path)
-        source = doc["filename"]
-        if not file_type:
-            t.error(source.ptr, "viber-file-type",
+        name = doc["filename"]
+        file_type = computed(file_type_of, name, doc["url"])
+        if file_type is None:
+            t.error(name.ptr, "viber-file-type",
                     "cannot tell the file type: the filename has no extension",
                     "add an extension or set document.type (pdf, docx, xlsx, ...)")
-    data.put("fileType", source, str(file_type).lower().lstrip("."))
+        data.put("fileType", name, file_type or "")
     data.put("fileName", doc["filename"])
     data.put("fileLink", doc["url"])
     return "file"
@@ -342,6 +354,14 @@ KINDS: tuple[Kind[Callable[[In, Out, Trace], str]], ...] = (
     Kind(given("image"), _image),
     Kind(given("text"), _plain),
 )
+
+
+def file_type_of(filename: Any, url: Any) -> str | None:
+    """The file type a document's filename ends in (else its URL's path): ``"pdf"`` for
+    ``Report.PDF``; None when neither has an extension."""
+    found = _extension("" if filename is None else str(filename)) or _extension(
+        urlsplit("" if url is None else str(url)).path)
+    return found.lower().lstrip(".") or None
 
 
 def _extension(name: str) -> str:
