@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from .schemas import load_schema, schema_dir
+from .schemas import Finding, load_schema, schema_dir, schema_findings, validator
 
 #: Environment variable that forces the pure-Python gate (for tests and for debugging).
 PURE_PYTHON_ENV = "MSGC_PURE_PYTHON_VALIDATOR"
@@ -52,15 +52,21 @@ def gate(name: str) -> Gate:
     """The accept/reject function of the schema file ``name``."""
     if backend() == "jsonschema-rs":
         return _compiled(name)
-    from .schemas import validator
-
     return validator(name).is_valid
 
 
 def accepts(name: str, instance: Any) -> bool:
     """Whether ``instance`` satisfies schema ``name`` (the reference's verdict when the gate
-    rejects is for :func:`compiler.schemas.check` to give)."""
+    rejects is for :func:`check` to give)."""
     return gate(name)(instance)
+
+
+def check(name: str, instance: Any, prefix: str, label: str) -> list[Finding]:
+    """Every violation of ``instance`` against the schema file ``name``: none when the gate
+    accepts it, else the reference's explanation (:func:`compiler.schemas.schema_findings`)."""
+    if gate(name)(instance):
+        return []
+    return schema_findings(validator(name), instance, prefix, label)
 
 
 @cache

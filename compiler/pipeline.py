@@ -25,6 +25,7 @@ from .coercion import Coercer, compile_coercer
 from .diagnostics import Diagnostic, MsgcError, Severity, close_matches
 from .envelope import RULE_ENVELOPE_MISSING
 from .frozen import FrozenDict, freeze
+from .gate import accepts, gate
 from .providers.base import Lowered, LoweringError, Provider
 from .schemas import Finding
 from .spec import Spec
@@ -248,8 +249,6 @@ class Plan:
         """Render, lower, ask the validity gate and the semantic rules, serialise: what
         :meth:`render_slow` does for a message with no finding at all (anything else, a
         warning included, goes to it for the diagnostics)."""
-        from .gate import gate
-
         accepts = gate(self.provider.payload_schema)
         render_tree, lower, semantic = self.tree.render, self.provider.lower, \
             self.provider.check_payload
@@ -320,7 +319,6 @@ class Plan:
         """Lower an already rendered neutral ``message`` (the worst-case analysis pads one)
         and validate it: the lowered payload and its findings, or None when lowering
         refuses it or the validity gate accepts it (no finding to explain)."""
-        from .gate import accepts
         try:
             lowered = self.provider.lower(message, self.settings, envelope)
         except LoweringError:

@@ -181,16 +181,6 @@ class Finding:
     limit: Any = None              # that keyword's value (e.g. the maxLength)
 
 
-def check(name: str, instance: Any, prefix: str, label: str) -> list[Finding]:
-    """Every violation of ``instance`` against the schema file ``name``: none when the
-    validity gate accepts it (:mod:`compiler.gate`), else the reference's explanation."""
-    from .gate import accepts
-
-    if accepts(name, instance):
-        return []
-    return schema_findings(validator(name), instance, prefix, label)
-
-
 def schema_findings(
     v: Validator | DispatchingValidator, instance: Any, prefix: str, label: str
 ) -> list[Finding]:

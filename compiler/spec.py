@@ -27,7 +27,8 @@ from typing import Any
 from . import pointer as jp
 from . import providers
 from .diagnostics import Diagnostic, MsgcError, Severity, close_matches, has_errors
-from .schemas import check, definition_validator, schema_findings
+from .gate import check
+from .schemas import definition_validator, schema_findings
 from .source import Document, load_file, load_text
 from .variables import Problem, Variable
 

@@ -25,10 +25,10 @@ from hypothesis.control import currently_in_test_context
 from test_payload_schemas import BASES, MULTI_ERROR_CASES, VIBER_CASES, WHATSAPP_CASES, mutate
 
 from compiler import gate as gate_module
-from compiler.gate import backend, gate
+from compiler.gate import backend, check, gate
 from compiler.pipeline import Plan
 from compiler.providers.base import LoweringError
-from compiler.schemas import check, full_validator, load_schema, schema_dir
+from compiler.schemas import full_validator, load_schema, schema_dir
 from compiler.source import load_file
 from compiler.spec import load_spec
 

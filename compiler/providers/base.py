@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..schemas import Finding, check, load_schema
+from ..gate import check
+from ..schemas import Finding, load_schema
 
 if TYPE_CHECKING:  # the sending and tracking types load with the parts that use them
     from ..sending.outcome import ResponseCode, SendOutcome
