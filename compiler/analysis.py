@@ -141,11 +141,11 @@ class _Analyzer:
         return self.many(list(n.nodes))
 
     def _Filter(self, n: nodes.Filter) -> int | None:
-        from jinja2 import nodes
-
         inner = self.node(n.node) if n.node is not None else None
         if n.name in _SAME_OR_SHORTER:
             return inner
+        from jinja2 import nodes  # the filters below come from Jinja's trees only
+
         if n.name in ("default", "d"):
             alt = self.node(n.args[0]) if n.args else 0
             return None if inner is None or alt is None else max(inner, alt)

@@ -16,7 +16,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jinja2 import nodes
 
     from .template_parser import Piece
 
@@ -25,32 +24,33 @@ COMPARE = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "lteq": "<=", "gteq": "
 FILTERS = {"upper": "upper", "lower": "lower", "capitalize": "capitalize", "trim": "strip"}
 
 
-def expression_code(node: nodes.Node, names: set[str] | None, consts: list[Any]) -> str | None:
+def expression_code(node: Any, names: set[str] | None, consts: list[Any]) -> str | None:
     """Python source for a small, side-effect-free subset of Jinja expressions (names,
     constants, comparisons, ``a if test else b``, a few string filters), or None.
     Names read ``v[...]`` (only those in ``names``, unless it is None); constants are
-    written as Python literals (``repr``) where that round-trips, else ``c[...]``."""
-    from jinja2 import nodes
+    written as Python literals (``repr``) where that round-trips, else ``c[...]``.
 
-    if isinstance(node, nodes.Name) and node.ctx == "load" and (names is None
-                                                                or node.name in names):
+    Nodes are told apart by their class's name, so a tree of Jinja's nodes and one of
+    :mod:`compiler.template_subset` (the same names and fields) give the same code."""
+    kind = type(node).__name__
+    if kind == "Name" and node.ctx == "load" and (names is None or node.name in names):
         return f"v[{node.name!r}]"
-    if isinstance(node, nodes.Const):
+    if kind == "Const":
         return literal_code(node.value, consts)
-    if isinstance(node, nodes.Filter) and node.name in FILTERS and node.node is not None \
+    if kind == "Filter" and node.name in FILTERS and node.node is not None \
             and not node.args and not node.kwargs and not node.dyn_args and not node.dyn_kwargs:
         inner = expression_code(node.node, names, consts)
         return None if inner is None else f"str({inner}).{FILTERS[node.name]}()"
-    if isinstance(node, nodes.CondExpr) and node.expr2 is not None:
+    if kind == "CondExpr" and node.expr2 is not None:
         test = expression_code(node.test, names, consts)
         a = expression_code(node.expr1, names, consts)
         b = expression_code(node.expr2, names, consts)
         if test is None or a is None or b is None:
             return None
         return f"({a} if {test} else {b})"
-    if isinstance(node, nodes.Compare) and len(node.ops) == 1 and node.ops[0].op in COMPARE \
+    if kind == "Compare" and len(node.ops) == 1 and node.ops[0].op in COMPARE \
             and (node.ops[0].op in ("eq", "ne") or not any(
-                isinstance(n, nodes.Name) for n in (node.expr, node.ops[0].expr))):
+                type(n).__name__ == "Name" for n in (node.expr, node.ops[0].expr))):
         # Ordering a variable (``n > 3``) can raise TypeError for a value of another type;
         # Jinja reports that as a template error, so such comparisons stay with Jinja.
         left = expression_code(node.expr, names, consts)
@@ -68,20 +68,18 @@ def literal_code(value: Any, consts: list[Any]) -> str:
     return f"c[{len(consts) - 1}]"
 
 
-def template_code(ast: nodes.Template) -> str | None:
+def template_code(ast: Any) -> str | None:
     """Python source of one expression rendering ``ast`` exactly as Jinja would, when the
     template only uses the subset of :func:`expression_code` (text, names, constants,
     comparisons, ``a if t else b``, a few string filters); else None. Constants that are
     not literals make it None too (they would need a table)."""
-    from jinja2 import nodes
-
     consts: list[Any] = []
     terms: list[str] = []
     for node in ast.body:
-        if not isinstance(node, nodes.Output):
+        if type(node).__name__ != "Output":
             return None
         for child in node.nodes:
-            if isinstance(child, nodes.TemplateData):
+            if type(child).__name__ == "TemplateData":
                 terms.append(repr(child.data))
                 continue
             expr = expression_code(child, None, consts)

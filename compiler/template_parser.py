@@ -141,21 +141,20 @@ def free_names(ast: nodes.Template) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def plain_pieces(ast: nodes.Template) -> tuple[Piece, ...] | None:
-    """A Jinja tree that only holds text and names (``{{ имя }}``, say, which
-    :func:`scan_plain` leaves to Jinja), as pieces; None otherwise."""
-    from jinja2 import nodes
-
+def plain_pieces(ast: Any) -> tuple[Piece, ...] | None:
+    """A Jinja tree (or one of :mod:`compiler.template_subset`, told apart by class name
+    alike) that only holds text and names (``{{ имя }}``, say, which :func:`scan_plain`
+    leaves to Jinja), as pieces; None otherwise."""
     if not ast.body:
         return ()
-    if len(ast.body) != 1 or not isinstance(ast.body[0], nodes.Output):
+    if len(ast.body) != 1 or type(ast.body[0]).__name__ != "Output":
         return None
     out: list[Piece] = []
     for child in ast.body[0].nodes:
-        if isinstance(child, nodes.TemplateData):
+        kind = type(child).__name__
+        if kind == "TemplateData":
             out.append(child.data)
-        elif isinstance(child, nodes.Name) and child.ctx == "load" \
-                and child.name not in _SPECIAL_NAMES:
+        elif kind == "Name" and child.ctx == "load" and child.name not in _SPECIAL_NAMES:
             out.append(Var(child.name, child.lineno, child.lineno))
         else:
             return None

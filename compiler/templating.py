@@ -12,7 +12,7 @@ output literally and is never parsed again.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -28,10 +28,10 @@ from .template_limits import (
     RenderProblem,
 )
 from .template_parser import Piece, Var, plain_ast, plain_names, plain_pieces, scan_plain
+from .template_subset import scan_subset
 
 if TYPE_CHECKING:
     import jinja2
-    from jinja2 import nodes
 
 __all__ = [
     "GLOBAL_NAMES", "MAX_RENDERED_CHARS", "MAX_TEMPLATE_CHARS", "MAX_TEMPLATE_DEPTH",
@@ -49,16 +49,17 @@ def is_template(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A parsed template: its pieces when it is plain, else Jinja's tree; and the variables
-    it reads."""
+    """A parsed template: its pieces when it is plain, else Jinja's tree (or, for the
+    subset :mod:`compiler.template_subset` reads, a tree of the same shape); and the
+    variables it reads."""
 
     pieces: tuple[Piece, ...] | None
-    jinja_ast: nodes.Template | None
+    jinja_ast: Any  # jinja2.nodes.Template, or template_subset.Template; None when plain
     names: frozenset[str]
 
     @property
-    def ast(self) -> nodes.Template:
-        """Jinja's syntax tree (built from the pieces of a plain template)."""
+    def ast(self) -> Any:
+        """The syntax tree (Jinja's, built from the pieces of a plain template)."""
         if self.jinja_ast is not None:
             return self.jinja_ast
         assert self.pieces is not None
@@ -69,11 +70,17 @@ class Parsed:
         if self.pieces is not None:
             return next((p.line for p in self.pieces if isinstance(p, Var) and p.name == name),
                         None)
-        from jinja2 import nodes
-
         assert self.jinja_ast is not None
-        return next((n.lineno for n in self.jinja_ast.find_all(nodes.Name) if n.name == name),
-                    None)
+        return next((n.lineno for n in _walk(self.jinja_ast)
+                     if type(n).__name__ == "Name" and n.name == name), None)
+
+
+def _walk(tree: Any) -> Iterator[Any]:
+    """The nodes under ``tree`` in the order of Jinja's ``find_all`` (a node, then its
+    children's subtrees in field order), for Jinja's trees and the subset's alike."""
+    for child in tree.iter_child_nodes():
+        yield child
+        yield from _walk(child)
 
 
 @lru_cache(maxsize=4096)
@@ -85,6 +92,10 @@ def parse(source: str) -> Parsed:
     pieces = scan_plain(source) if len(source) <= MAX_TEMPLATE_CHARS else None
     if pieces is not None:
         return Parsed(pieces, None, plain_names(pieces) - GLOBAL_NAMES)
+    tree = scan_subset(source) if len(source) <= MAX_TEMPLATE_CHARS else None
+    if tree is not None and template_code(tree) is not None:  # rendered without Jinja too
+        names = frozenset(n.name for n in _walk(tree) if type(n).__name__ == "Name")
+        return Parsed(plain_pieces(tree), tree, names)
     from . import sandbox
 
     ast = sandbox.parse(source)
@@ -92,8 +103,9 @@ def parse(source: str) -> Parsed:
 
 
 @lru_cache(maxsize=4096)
-def parse_template(source: str) -> tuple[nodes.Template, frozenset[str]]:
-    """Jinja's syntax tree of a template and the variables it reads (see :func:`parse`)."""
+def parse_template(source: str) -> tuple[Any, frozenset[str]]:
+    """The syntax tree of a template (Jinja's, or one shaped like it) and the variables it
+    reads (see :func:`parse`)."""
     parsed = parse(source)
     return parsed.ast, parsed.names
 
