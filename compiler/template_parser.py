@@ -5,11 +5,11 @@ Most message templates are *plain*: literal text and ``{{ name }}``. :func:`scan
 reads one with a regular expression into its pieces (texts and :class:`Var`, with line
 numbers), without importing Jinja; :func:`plain_ast` turns the pieces into the very tree
 Jinja's parser builds (``Template(Output(TemplateData, Name, ...))``, same line numbers),
-about twenty times faster than ``Environment.parse``. Anything else is for Jinja
-(:mod:`compiler.sandbox`). :func:`free_names` finds the variables a Jinja tree reads by
-walking it, instead of running Jinja's code generator (``jinja2.meta``), whenever the tree
-binds no names of its own. Both are checked against Jinja by differential tests
-(tests/test_template_parser.py).
+about twenty times faster than ``Environment.parse``. The next step up, simple expressions,
+is :mod:`compiler.template_subset`'s; anything else is for Jinja (:mod:`compiler.sandbox`).
+:func:`free_names` finds the variables a Jinja tree reads by walking it, instead of running
+Jinja's code generator (``jinja2.meta``), whenever the tree binds no names of its own. Both
+are checked against Jinja by differential tests (tests/test_template_parser.py).
 """
 
 from __future__ import annotations

@@ -2,11 +2,12 @@
 string leaf, as cheaply as the template allows.
 
 Only *string leaves* of the message are templates, and each text is compiled once. A leaf
-renders the cheapest way its template allows (see :class:`TemplateLeaf`): a plain template
-(text and ``{{ name }}``, the common case) without Jinja at all, a small safe subset by a
-generated Python function, anything else by Jinja in the sandbox (:mod:`compiler.sandbox`,
-imported only then). Variable values are data: whatever a value contains ends up in the
-output literally and is never parsed again.
+is read and rendered the cheapest way its template allows (see :class:`TemplateLeaf`): a
+plain template (text and ``{{ name }}``, the common case) without Jinja at all; a small safe
+subset (``{{ 'day' if n == 1 else 'days' }}``) read by :mod:`compiler.template_subset` and
+rendered by a generated Python function, also without Jinja; anything else by Jinja in the
+sandbox (:mod:`compiler.sandbox`, imported only then). Variable values are data: whatever a
+value contains ends up in the output literally and is never parsed again.
 """
 
 from __future__ import annotations
