@@ -9,6 +9,7 @@ likewise compared with plain jsonschema.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -329,6 +330,18 @@ def test_generated_coercion_agrees_with_the_general_path(case: tuple[str, dict[s
         assert plan.values(row) == expected
 
 
+@functools.cache
+def _file_plan(url: str) -> tuple[Plan, FastPlan]:
+    """A Viber file plan whose filename is a template (built once per URL: deriving a fast
+    path is the costly part)."""
+    text = ("variables: {name: {type: string, example: report.pdf}}\n"
+            f"message: {{document: {{url: '{url}', filename: '{{{{ name }}}}'}}}}\n"
+            "targets: {viber: {rate_type: Transactional}}\n")
+    plan = Plan(load_spec_text(text, "file.yaml"), "viber")
+    return plan, FastPlan(plan.provider, plan.message, plan.tree.leaves, plan.settings,
+                          [f.payload_key for f in plan.provider.envelope])
+
+
 FILENAMES = st.one_of(TEXT, st.sampled_from(["report.pdf", "a.DOCX", "x.exe", "noext", "r.pdf\n",
                                              "{{ 7*7 }}.pdf", "ж.xlsx", ".pdf", "a.", "a..pdf",
                                              "dir/x.csv", "x.PdF", "a.b.xlsx", "\ud800.pdf"]))
@@ -343,13 +356,8 @@ def test_a_computed_file_type_takes_the_fast_path_and_agrees(filename: str, url:
     """Viber's fileType is computed from the templated filename (else the URL): the fast
     path computes it per recipient with lowering's own function, and its verdict and bytes
     are the slow path's."""
-    text = ("variables: {name: {type: string, example: report.pdf}}\n"
-            f"message: {{document: {{url: '{url}', filename: '{{{{ name }}}}'}}}}\n"
-            "targets: {viber: {rate_type: Transactional}}\n")
-    plan = Plan(load_spec_text(text, "file.yaml"), "viber")
+    plan, fast = _file_plan(url)
     env = envelope_for(plan, phone)
-    fast = FastPlan(plan.provider, plan.message, plan.tree.leaves, plan.settings,
-                    [f.payload_key for f in plan.provider.envelope])
     try:
         values = plan.values({"name": filename})
     except MsgcError:  # a lone surrogate is no text msgc takes
