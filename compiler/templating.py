@@ -55,14 +55,14 @@ class Parsed:
     variables it reads."""
 
     pieces: tuple[Piece, ...] | None
-    jinja_ast: Any  # jinja2.nodes.Template, or template_subset.Template; None when plain
+    tree: Any  # jinja2.nodes.Template, or template_subset.Template; None when plain
     names: frozenset[str]
 
     @property
     def ast(self) -> Any:
         """The syntax tree (Jinja's, built from the pieces of a plain template)."""
-        if self.jinja_ast is not None:
-            return self.jinja_ast
+        if self.tree is not None:
+            return self.tree
         assert self.pieces is not None
         return plain_ast(self.pieces)
 
@@ -71,8 +71,8 @@ class Parsed:
         if self.pieces is not None:
             return next((p.line for p in self.pieces if isinstance(p, Var) and p.name == name),
                         None)
-        assert self.jinja_ast is not None
-        return next((n.lineno for n in _walk(self.jinja_ast)
+        assert self.tree is not None
+        return next((n.lineno for n in _walk(self.tree)
                      if type(n).__name__ == "Name" and n.name == name), None)
 
 
@@ -191,8 +191,8 @@ def _leaf(source: str) -> tuple[TemplateLeaf, Parsed]:
     if parsed.pieces is not None:
         code: str | None = pieces_code(parsed.pieces)
     else:
-        assert parsed.jinja_ast is not None
-        code = template_code(parsed.jinja_ast)
+        assert parsed.tree is not None
+        code = template_code(parsed.tree)
     return TemplateLeaf(source, parsed.pieces, code), parsed
 
 

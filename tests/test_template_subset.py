@@ -200,4 +200,4 @@ def test_outside_the_subset_jinja_reads_it(source: str) -> None:
         parsed = templating.parse.__wrapped__(source)
     except TemplateSyntaxError:
         return  # Jinja refuses it (nested too deeply), as it should
-    assert type(parsed.jinja_ast).__module__ == "jinja2.nodes"
+    assert type(parsed.tree).__module__ == "jinja2.nodes"
