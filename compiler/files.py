@@ -43,21 +43,34 @@ def read_source(path: str | Path, *, display_name: str | None = None) -> bytes:
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError as exc:
-        if os.path.isdir(path):  # Windows cannot open a folder at all
-            raise _not_regular(name, "a folder") from None
+        kind = _irregular(path)  # Windows cannot open a folder, Linux a socket
+        if kind is not None:
+            raise _not_regular(name, kind) from None
         raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: {os_reason(exc)}",
                                     file=name)]) from None
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
-            kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
-            raise _not_regular(name, kind)
+            raise _not_regular(name, _kind(status.st_mode))
         return _read_at_most(fd, MAX_BYTES + 1, status.st_size)
     except OSError as exc:
         raise MsgcError([Diagnostic(RULE_IO, f"cannot read file: {os_reason(exc)}",
                                     file=name)]) from None
     finally:
         os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def _irregular(path: str | Path) -> str | None:
+    """What ``path`` is when it exists but is no regular file (None otherwise)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else _kind(mode)
 
 
 def _not_regular(name: str, kind: str) -> MsgcError:

@@ -302,6 +302,20 @@ def test_a_fifo_inside_a_folder_being_checked_is_reported_not_waited_on(tmp_path
     assert "in 2 files" in output and seconds < 10
 
 
+def test_a_socket_among_the_specs_is_named_as_not_a_regular_file(tmp_path: Path) -> None:
+    """A socket cannot be opened at all (ENXIO): still "not a regular file", as before."""
+    import socket
+
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "ok.yaml").write_text(SPEC, encoding="utf-8")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(folder / "sock.yaml"))
+        code, output, _, _ = run_msgc(["validate", "specs"], tmp_path, timeout=20)
+    assert code == EXIT_USAGE, output
+    assert "sock.yaml: error: cannot read file: it is not a regular file [io-error]" in output
+
+
 # -- the template sandbox ------------------------------------------------------------------------
 
 def spec_with(template: str, variables: str = "  v: {example: x}\n") -> str:
