@@ -23,12 +23,17 @@ def unescape(token: str) -> str:
 
 def join(base: str, *tokens: str | int) -> str:
     """`join("/a", "b", 0)` -> `/a/b/0`."""
-    if len(tokens) == 1:  # the common case, kept cheap: msgc joins a pointer per YAML node
-        token = tokens[0]
-        if isinstance(token, int) or ("~" not in token and "/" not in token):
-            return f"{base}/{token}"
-        return f"{base}/{escape(token)}"
+    if len(tokens) == 1:
+        return child(base, tokens[0])
     return base + "".join("/" + escape(t) for t in tokens)
+
+
+def child(base: str, token: str | int) -> str:
+    """`child("/a", "b")` -> `/a/b`: :func:`join` of one token, the common case, kept cheap
+    (msgc joins a pointer per YAML node and per field lowering copies)."""
+    if isinstance(token, int) or ("~" not in token and "/" not in token):
+        return f"{base}/{token}"
+    return f"{base}/{escape(token)}"
 
 
 def from_parts(parts: Iterable[str | int]) -> str:

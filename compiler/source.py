@@ -248,7 +248,7 @@ class _Builder:
                 frame.chars += chars
                 frame.pending_key = value
                 mark = event.start_mark
-                key_positions[_child(frame.pointer, value)] = (mark.line + 1, mark.column + 1)
+                key_positions[jp.child(frame.pointer, value)] = (mark.line + 1, mark.column + 1)
                 continue
             self._count_scalar(event, chars)
             frame.size += 1
@@ -257,7 +257,7 @@ class _Builder:
                 ptr = f"{frame.pointer}/{len(container)}"
                 container.append(value)
             else:
-                ptr = _child(frame.pointer, key)
+                ptr = jp.child(frame.pointer, key)
                 container[key] = value
                 frame.pending_key = None
             mark = event.start_mark
@@ -454,13 +454,6 @@ def _plain_is_text(text: str) -> bool:
             _PLAIN_TEXT.clear()
         _PLAIN_TEXT[text] = is_text
     return is_text
-
-
-def _child(pointer: str, key: str) -> str:
-    """``jp.join(pointer, key)`` for a mapping key."""
-    if "~" in key or "/" in key:
-        return jp.join(pointer, key)
-    return f"{pointer}/{key}"
 
 
 @dataclass(slots=True)

@@ -107,7 +107,7 @@ class In:
             child = value[key]
         else:
             child = None
-        return In(child, _child(self.ptr, key))
+        return In(child, jp.child(self.ptr, key))
 
     def __iter__(self) -> Iterator[In]:
         """The items of a list node, each with its pointer."""
@@ -121,13 +121,6 @@ class In:
     def has(self, key: str) -> bool:
         """Whether child ``key`` is given (not None)."""
         return self.get(key) is not None
-
-
-def _child(ptr: str, key: str | int) -> str:
-    """``jp.join(ptr, key)``, without the call for the usual key (an index or a plain name)."""
-    if isinstance(key, int) or ("~" not in key and "/" not in key):
-        return f"{ptr}/{key}"
-    return jp.join(ptr, key)
 
 
 _COPY: Any = object()
@@ -151,7 +144,7 @@ class Out:
             assert isinstance(source, In)
             value = source.value
         self._store(key, value)
-        self.trace.origins[_child(self.ptr, key)] = \
+        self.trace.origins[jp.child(self.ptr, key)] = \
             source.ptr if isinstance(source, In) else source
 
     def node(self, key: str | int, source: In | str | None = None, *,
