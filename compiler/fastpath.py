@@ -3,7 +3,9 @@
 A :class:`FastPlan` is built once per plan. It lowers the message with a *sentinel* in place
 of every variable-dependent string (each template leaf and each envelope field), so it
 learns the payload's fixed skeleton and the *sites* where rendered text lands, including
-fields that lowering composes from several leaves. It validates the skeleton once, and for
+fields that lowering composes from several leaves, and values lowering computes from a
+leaf's text (declared with :func:`compiler.providers.lowering.computed`: the generated
+function computes them per recipient with the same function). It validates the skeleton once, and for
 each site extracts from the provider's JSON Schema the string checks that apply there.
 Per recipient it then only renders the leaves (plain ``{{ name }}`` templates without
 Jinja), runs those site checks and the provider's semantic rules, and splices the
@@ -41,7 +43,6 @@ if TYPE_CHECKING:
     from .schemas import DispatchingValidator as Validator
 
 _SENTINEL = " \x1e{}Ab\x1f "
-_SENTINEL_RE = re.compile(" \x1e(\\d+)Ab\x1f ")
 #: What lowering gets back for a value it computes from a sentinel (see _Computed).
 _COMPUTED = " \x1e{}Cm\x1f "
 #: A sentinel (Ab) or a computed value's marker (Cm), in lowered text.
@@ -320,8 +321,9 @@ class FastPlan:
         return record
 
     def _refuse_computed_fields(self, origins: Mapping[str, str], sites: list[_Site]) -> None:
-        """A field lowering computes from a leaf's text (Viber's fileType from the filename's
-        extension) would be frozen at what it made of the sentinel."""
+        """A field lowering computes from a leaf's text without declaring it (with
+        :func:`compiler.providers.lowering.computed`, as Viber's fileType is) would be frozen
+        at what lowering made of the sentinel."""
         leaf_inputs = {"/message" + p for p in self.leaf_ptrs}
         site_ptrs = {jp.from_parts(s.path) for s in sites}
         if any(origin in leaf_inputs and ptr not in site_ptrs
