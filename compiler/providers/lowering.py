@@ -144,8 +144,7 @@ class Out:
             assert isinstance(source, In)
             value = source.value
         self._store(key, value)
-        self.trace.origins[jp.child(self.ptr, key)] = \
-            source.ptr if isinstance(source, In) else source
+        self.trace.at(jp.child(self.ptr, key), source.ptr if isinstance(source, In) else source)
 
     def node(self, key: str | int, source: In | str | None = None, *,
              array: bool = False) -> Out:
