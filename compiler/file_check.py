@@ -348,16 +348,16 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
         origin = next((lowered.origins[a] for a in jp.ancestors(finding.pointer)
                        if a in lowered.origins), None)
         leaf_ptr = origin[len("/message"):] if origin and origin.startswith("/message") else None
-        leaf = bounds.get(leaf_ptr) if leaf_ptr is not None else None
-        if leaf is None:
+        leaf_bound = bounds.get(leaf_ptr) if leaf_ptr is not None else None
+        if leaf_bound is None:
             continue
-        if leaf.chars is None:
+        if leaf_bound.chars is None:
             # Every payload maxLength is a hard provider limit: a check that could not be
             # made is a warning, never a quiet note.
             unchecked = (f"the length of {jp.last_token(finding.pointer)} could not be "
                          f"checked against {plan.provider.label}'s limit of "
                          f"{finding.limit:,} characters")
-            for name in sorted(leaf.unbounded - noted):
+            for name in sorted(leaf_bound.unbounded - noted):
                 noted.add(name)
                 out.append(plan.spec.diagnostic(
                     jp.join("/variables", name), RULE_UNBOUNDED_VARIABLE,
@@ -366,7 +366,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
                     hint="declare max_length (or enum; minimum and maximum for an integer) "
                          "so the worst case can be checked",
                 ))
-            if not leaf.unbounded and origin is not None and origin not in noted:
+            if not leaf_bound.unbounded and origin is not None and origin not in noted:
                 noted.add(origin)
                 out.append(plan.diagnostic(
                     plan.spec_pointer(origin), RULE_UNBOUNDED_TEMPLATE,
@@ -376,7 +376,7 @@ def _worst_case(plan: Plan, example: Any, envelope: Mapping[str, str], noted: se
                     "variables, text, if/else and length-keeping filters", Severity.WARNING))
             continue
         length = len(jp.resolve(lowered.payload, finding.pointer))
-        drivers = ", ".join(f"{n} has {m:,}" for n, m in sorted(leaf.drivers.items()))
+        drivers = ", ".join(f"{n} has {m:,}" for n, m in sorted(leaf_bound.drivers.items()))
         limit = f"{finding.limit:,}"
         rule = may_exceed_rule(finding.rule)
         field_name = jp.last_token(finding.pointer)
