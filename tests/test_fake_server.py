@@ -218,3 +218,30 @@ def test_cli_prints_the_port_first_and_serves(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "1 requests, 1 accepted" in err
     assert not any(secret in err for secret in SECRETS.values())
+
+
+def test_a_held_request_whose_client_goes_away_is_dropped_while_still_held(fake: Any) -> None:
+    """The fake notices a client that went away while its request was held (``held``
+    falls) rather than only once the hold is lifted, so a test that killed the sender and
+    saw ``held == 0`` knows the request is dropped, however soon it lifts the hold."""
+    import socket
+
+    server = fake()
+    server.hold_after(0)
+    body = json.dumps(VIBER_BODY).encode()
+    headers = get("viber").sign(body, SECRETS, time.time())
+    request = (f"POST {PATHS['viber']} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+               + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode() + body
+    with socket.create_connection((server.host, server.port)) as sock:
+        sock.sendall(request)
+        deadline = time.monotonic() + 20
+        while server.held != 1:
+            assert time.monotonic() < deadline, "the request was never held"
+            time.sleep(0.01)
+    deadline = time.monotonic() + 20
+    while server.held != 0:  # the client is gone: dropped without lifting the hold
+        assert time.monotonic() < deadline, "the fake kept holding a request nobody awaits"
+        time.sleep(0.01)
+    server.hold_after(None)
+    time.sleep(0.1)
+    assert server.accepted == 0 and server.stats["abandoned"] == 1

@@ -120,6 +120,7 @@ def test_a_second_process_on_a_running_campaign_is_refused(fake: Any, tmp_path: 
         assert journal_states(tmp_path) == before    # and wrote nothing
     finally:
         kill(first)
+    wait_for(lambda: server.held == 0)  # the fake has dropped the dead sender's requests
     # The lock died with its holder: a resume goes ahead at once.
     server.hold_after(None)
     resumed = run_subprocess(args(spec, server.base_url, "--resume"), tmp_path)
@@ -182,6 +183,7 @@ def test_losing_the_journal_side_files_after_a_kill_sends_nothing_twice(
         fake: Any, tmp_path: Path, damage: str) -> None:
     server, spec, _, proc = held_campaign(fake, tmp_path)
     kill(proc)
+    wait_for(lambda: server.held == 0)
     server.hold_after(None)
     for suffix in ("-wal", "-shm", "-journal"):  # "lost" by a careless cleanup, or damaged
         side = tmp_path / (JOURNAL + suffix)

@@ -80,7 +80,8 @@ def test_sigkill_then_resume_sends_every_row_exactly_once(fake: Any, tmp_path: P
     states = journal_states(tmp_path)
     in_flight = sorted(row for row, state in states.items() if state == "in_flight")
     assert len(in_flight) == 4 and sum(s == "sent" for s in states.values()) == 20
-    server.hold_after(None)  # the held requests find their client gone: never processed
+    wait_for(lambda: server.held == 0)  # the fake saw the client go: never processed
+    server.hold_after(None)
 
     resumed = run_subprocess([*args(spec, server.base_url), "--resume"], tmp_path)
     assert resumed.code == 1, resumed.stderr

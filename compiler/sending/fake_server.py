@@ -198,8 +198,9 @@ class FakeServer:
 
     def hold_after(self, accepted: int | None) -> None:
         """Hold every request that arrives once ``accepted`` messages were accepted, until
-        called again with ``None``; a held request whose client has gone by then is
-        dropped unprocessed (a deterministic "in flight when the sender died")."""
+        called again with ``None``; a held request whose client goes away is dropped
+        unprocessed (a deterministic "in flight when the sender died": after killing the
+        sender, wait for ``held == 0`` before lifting the hold)."""
         loop = self._loop
         if loop is None:
             raise RuntimeError("the server is not running")
@@ -367,6 +368,20 @@ class FakeServer:
         finally:
             self.in_flight -= 1
 
+    async def _held(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Wait until the hold is lifted; True when the client goes away first. A client
+        that goes is noticed while held (``held`` falls then), not only once released, so
+        a test that kills the sender and waits for ``held == 0`` knows those requests are
+        dropped, however soon it lifts the hold."""
+        assert self._gate is not None
+        while True:
+            if reader.at_eof() or writer.is_closing() or reader.exception() is not None:
+                return True
+            if self._gate.is_set():
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._gate.wait(), 0.02)
+
     async def _process(self, provider: Provider, headers: Mapping[str, str], body: bytes,
                        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
                        ) -> tuple[int, bytes] | None:
@@ -383,14 +398,13 @@ class FakeServer:
             return 429, b'{"error":"too many requests"}'
         if f.slow_ms and rng.random() < f.slow_rate:
             await asyncio.sleep(f.slow_ms / 1000)
-        assert self._gate is not None
         if self._hold is not None and self.stats["accepted"] >= self._hold:
             self.held += 1
             try:
-                await self._gate.wait()
+                gone = await self._held(reader, writer)
             finally:
                 self.held -= 1
-            if reader.at_eof() or writer.is_closing() or reader.exception() is not None:
+            if gone:
                 self._note(provider, body, 0, None, None, "abandoned")
                 return None
         code = provider.verify_request(headers, body, self.credentials, self.clock())
