@@ -193,17 +193,23 @@ def _plain(msg: In, data: Out, t: Trace) -> str:
     _button(msg["buttons"], data)
     return "text_button" if msg.get("buttons") else "text"
 
-def _image(msg: In, data: Out, t: Trace) -> str:
+def _captioned(msg: In, data: Out, t: Trace, kinds: tuple[str, str, str]) -> str:
+    """A media message's link button, and its function type: ``kinds`` names it alone,
+    with text, and with text and a button (a button needs the text)."""
+    alone, with_text, with_button = kinds
     buttons = msg.get("buttons") or []
-    _text(msg, data)
-    data.put("image", media(msg["image"]))
     if buttons and not msg.has("text"):
         t.error("/message/buttons", "viber-button-needs-text",
-                "a Viber image with a button also needs `text` (text_image_button)")
+                f"a Viber {alone} with a button also needs `text` ({with_button})")
     _button(msg["buttons"], data)
     if not msg.has("text"):
-        return "image"
-    return "text_image_button" if buttons else "text_image"
+        return alone
+    return with_button if buttons else with_text
+
+def _image(msg: In, data: Out, t: Trace) -> str:
+    _text(msg, data)
+    data.put("image", media(msg["image"]))
+    return _captioned(msg, data, t, ("image", "text_image", "text_image_button"))
 
 def _video(msg: In, data: Out, t: Trace) -> str:
     video = msg["video"]
@@ -223,15 +229,8 @@ def _video(msg: In, data: Out, t: Trace) -> str:
     if video.has("duration"):
         data.put("duration", video["duration"],
                  number(video["duration"], "video.duration", t, integer=True))
-    buttons = msg.get("buttons") or []
     _text(msg, data)
-    if buttons and not msg.has("text"):
-        t.error("/message/buttons", "viber-button-needs-text",
-                "a Viber video with a button also needs `text` (video_text_button)")
-    _button(msg["buttons"], data)
-    if not msg.has("text"):
-        return "video"
-    return "video_text_button" if buttons else "video_text"
+    return _captioned(msg, data, t, ("video", "video_text", "video_text_button"))
 
 def _file(msg: In, data: Out, t: Trace) -> str:
     doc = msg["document"]
